@@ -1,0 +1,72 @@
+/** What every backend offers: one connection, scripts and single statements, reset, close. */
+
+export type BackendKind = 'embedded' | 'url' | 'testcontainers';
+
+export type Row = Record<string, unknown>;
+
+export interface Result {
+  rows: Row[];
+  rowCount: number;
+  fields: string[];
+}
+
+/** One connection's worth of SQL; calls on it must not interleave with other users. */
+export interface Connection {
+  /** Several statements as one simple-protocol message (one round trip); a result per statement. */
+  exec(script: string): Promise<Result[]>;
+  /** One statement with bind parameters. */
+  query(sql: string, params?: unknown[]): Promise<Result>;
+}
+
+export interface Backend extends Connection {
+  readonly kind: BackendKind;
+  /** e.g. "embedded PGlite 0.5.16 (PostgreSQL 18.1)" or "postgres://127.0.0.1:5432/pgrls_x" */
+  readonly description: string;
+  /** Whether `commit` is real: false for a `url` database used as it is. */
+  readonly commits: boolean;
+  /** Several calls with the connection to oneself (a transaction, a request with parameters). */
+  exclusive<T>(fn: (conn: Connection) => Promise<T>): Promise<T>;
+  /** Record that something was committed, so the next reset() has work to do. */
+  markDirty(): void;
+  /** Back to the state right after preset, migrations and seed. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** What the database module asks a backend to run once, after creating an empty database. */
+export interface Setup {
+  /** Preset SQL (roles, auth stub, grants): cacheable on its own, it changes rarely. */
+  base(conn: Connection): Promise<void>;
+  /** Migrations, inline SQL and seed. */
+  rest(conn: Connection): Promise<void>;
+  /** Hashes of what base() and base()+rest() do; equal keys mean an equal database. */
+  baseKey: string;
+  fullKey: string;
+}
+
+/** The fields both drivers give a Postgres error. */
+export interface PostgresErrorFields {
+  code: string;
+  message: string;
+  detail?: string | undefined;
+  hint?: string | undefined;
+  position?: string | undefined;
+  table?: string | undefined;
+}
+
+export function postgresError(e: unknown): PostgresErrorFields | undefined {
+  if (e && typeof e === 'object' && typeof (e as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((e as { code: string }).code)) {
+    return e as PostgresErrorFields;
+  }
+  return undefined;
+}
+
+/** A FIFO lock: the one connection serves one unit of work at a time. */
+export class Mutex {
+  #tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#tail.then(fn, fn);
+    this.#tail = next.catch(() => undefined);
+    return next;
+  }
+}

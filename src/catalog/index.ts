@@ -1,0 +1,113 @@
+/**
+ * Read-only catalog facts, cached per database. The cache is dropped by reset() and by any
+ * owner statement that wrote something (DDL included), so facts never outlive a schema change.
+ */
+import type { Connection } from '../backends/types.js';
+import { RlsBypassError, UnknownColumnError, UnknownRoleError, UnknownTableError } from '../errors.js';
+import { closeMatches } from '../suggest.js';
+import { loadRoles, ownedUnforcedTables, type RoleInfo } from './roles.js';
+import { loadTables, type TableInfo } from './tables.js';
+
+export type { TableInfo } from './tables.js';
+export type { RoleInfo } from './roles.js';
+
+export class Catalog {
+  #conn: Connection;
+  #memo = new Map<string, Promise<unknown>>();
+
+  constructor(conn: Connection) {
+    this.#conn = conn;
+  }
+
+  invalidate(): void {
+    this.#memo.clear();
+  }
+
+  /** Caches `load()` under `key` until invalidate(); a failed load is not cached. */
+  memo<T>(key: string, load: (conn: Connection) => Promise<T>): Promise<T> {
+    let p = this.#memo.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = load(this.#conn);
+      this.#memo.set(key, p);
+      p.catch(() => this.#memo.delete(key));
+    }
+    return p;
+  }
+
+  tables(): Promise<TableInfo[]> {
+    return this.memo('tables', loadTables);
+  }
+
+  roles(): Promise<Map<string, RoleInfo>> {
+    return this.memo('roles', loadRoles);
+  }
+
+  /** 'posts' (public first, then a unique match in any schema) or 'schema.posts'. */
+  async table(name: string): Promise<TableInfo> {
+    const all = await this.tables();
+    const dot = splitQualified(name);
+    const found = dot
+      ? all.find((t) => t.schema === dot[0] && t.name === dot[1])
+      : (all.find((t) => t.schema === 'public' && t.name === name) ?? unique(all.filter((t) => t.name === name)));
+    if (found) return found;
+    throw new UnknownTableError(name, closeMatches(name, all.map((t) => (t.schema === 'public' ? t.name : t.qualifiedName))));
+  }
+
+  async column(table: TableInfo, column: string): Promise<string> {
+    if (table.columns.includes(column)) return column;
+    throw new UnknownColumnError(table.qualifiedName, column, closeMatches(column, table.columns));
+  }
+
+  async role(name: string): Promise<RoleInfo> {
+    const roles = await this.roles();
+    const r = roles.get(name);
+    if (r) return r;
+    throw new UnknownRoleError(name, closeMatches(name, [...roles.keys()].filter((n) => !n.startsWith('pg_'))));
+  }
+
+  /**
+   * Refuses a request role that would bypass RLS: every test would pass against it.
+   * Cached per role until the catalog changes.
+   */
+  preflight(role: string): Promise<void> {
+    return this.memo(`preflight:${role}`, async (conn) => {
+      const info = await this.role(role);
+      if (info.superuser || info.bypassRls) {
+        const attr = info.superuser ? 'SUPERUSER' : 'BYPASSRLS';
+        throw new RlsBypassError(
+          `requests would run as role "${role}", which is ${info.superuser ? 'a superuser' : 'marked BYPASSRLS'}: row level security does not apply to it, so every RLS test would pass`,
+          {
+            role,
+            reason: info.superuser ? 'superuser' : 'bypassrls',
+            hint: `run requests as a role without ${attr} (the Data API uses "authenticated" and "anonymous"), or ALTER ROLE "${role}" NO${attr};`,
+          },
+        );
+      }
+      const owned = await ownedUnforcedTables(conn, role);
+      const first = owned[0];
+      if (first) {
+        const via = first.owner === role ? 'owns' : `is a member of "${first.owner}", which owns`;
+        throw new RlsBypassError(
+          `requests would run as role "${role}", which ${via} table ${first.table} without FORCE ROW LEVEL SECURITY: the owner skips its policies, so every RLS test on it would pass` +
+            (owned.length > 1 ? ` (also: ${owned.slice(1).map((o) => o.table).join(', ')})` : ''),
+          {
+            role,
+            reason: 'owner',
+            table: first.table,
+            hint: `give the table to another role (ALTER TABLE ${first.table} OWNER TO <owner role>;), or ALTER TABLE ${first.table} FORCE ROW LEVEL SECURITY;` +
+              (first.owner === role ? '' : ` or REVOKE "${first.owner}" FROM "${role}";`),
+          },
+        );
+      }
+    });
+  }
+}
+
+function splitQualified(name: string): [string, string] | undefined {
+  const i = name.indexOf('.');
+  return i > 0 ? [name.slice(0, i), name.slice(i + 1)] : undefined;
+}
+
+function unique<T>(list: T[]): T | undefined {
+  return list.length === 1 ? list[0] : undefined;
+}

@@ -1,0 +1,58 @@
+/** Tables (and views) of the user's schemas: one query, cached by the Catalog. */
+import type { Connection } from '../backends/types.js';
+
+export interface TableInfo {
+  oid: number;
+  schema: string;
+  name: string;
+  /** "public.posts" (unquoted, for messages) */
+  qualifiedName: string;
+  /** r table, p partitioned, v view, m materialized view, f foreign */
+  kind: 'r' | 'p' | 'v' | 'm' | 'f';
+  owner: string;
+  rlsEnabled: boolean;
+  rlsForced: boolean;
+  columns: string[];
+  /** for a partition: its parent */
+  parent: string | null;
+}
+
+export const SYSTEM_SCHEMA_FILTER = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`;
+
+export const TABLES_SQL = `
+SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS kind,
+       pg_get_userbyid(c.relowner) AS owner, c.relrowsecurity AS rls, c.relforcerowsecurity AS forced,
+       coalesce((SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
+                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '{}') AS columns,
+       (SELECT pn.nspname || '.' || p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
+          JOIN pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid AND c.relispartition LIMIT 1) AS parent
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ${SYSTEM_SCHEMA_FILTER}
+ORDER BY n.nspname, c.relname`;
+
+export async function loadTables(conn: Connection): Promise<TableInfo[]> {
+  const { rows } = await conn.query(TABLES_SQL);
+  return rows.map((r) => ({
+    oid: Number(r.oid),
+    schema: String(r.schema),
+    name: String(r.name),
+    qualifiedName: `${String(r.schema)}.${String(r.name)}`,
+    kind: r.kind as TableInfo['kind'],
+    owner: String(r.owner),
+    rlsEnabled: Boolean(r.rls),
+    rlsForced: Boolean(r.forced),
+    columns: parseTextArray(r.columns),
+    parent: (r.parent as string | null) ?? null,
+  }));
+}
+
+/** PGlite and pg both parse text[]; name[] may come back as the literal '{a,b}'. */
+export function parseTextArray(v: unknown): string[] {
+  if (Array.isArray(v)) return v.map(String);
+  if (typeof v === 'string' && v.startsWith('{')) {
+    const inner = v.slice(1, -1);
+    if (!inner) return [];
+    return inner.split(',').map((s) => s.replace(/^"(.*)"$/, '$1').replace(/\\(.)/g, '$1'));
+  }
+  return [];
+}

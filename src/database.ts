@@ -1,0 +1,172 @@
+/**
+ * createTestDatabase(): wires a backend, the preset, migrations and seed, the token issuer
+ * and sessions into one TestDatabase.
+ */
+import type { Backend, Connection, Setup } from './backends/types.js';
+import { hashOf } from './backends/cache.js';
+import { Catalog } from './catalog/index.js';
+import { DatabaseClosedError, SeedFailedError } from './errors.js';
+import { applySql, inlineSql, readMigrations } from './migrations.js';
+import { presetByName, type Preset } from './presets/neon.js';
+import { ENGINE, RowSet, TableRef, type RowsOptions } from './refs.js';
+import type { Engine } from './session/engine.js';
+import { Anonymous, User, type Requester, type UserOptions } from './session/requesters.js';
+import { OwnerSession, Session, Transaction } from './session/session.js';
+import type { Where } from './sql/index.js';
+import { Clock, Issuer, type Claims, type Jwks, type MintOptions } from './tokens/index.js';
+import { resolveOptions, type ResolvedOptions, type TestDatabaseOptions } from './options.js';
+
+export class TestDatabase implements AsyncDisposable {
+  /** The requester without a token (runs as the preset's anonymous role). */
+  readonly anonymous = new Anonymous();
+  /** Owner rights (the setup connection): for seeding and inspecting inside a test. */
+  readonly owner: OwnerSession;
+  readonly backend: Backend['kind'];
+  readonly [ENGINE]: Engine;
+  #users = new Map<string, { user: User; key: string }>();
+  #clock: Clock;
+  #closed = false;
+  #backend: Backend;
+
+  /** @internal use createTestDatabase() */
+  constructor(backend: Backend, issuer: Issuer, clock: Clock, preset: Preset, options: ResolvedOptions) {
+    this.#backend = backend;
+    this.#clock = clock;
+    this.backend = backend.kind;
+    const engine: Engine = {
+      backend,
+      issuer,
+      catalog: new Catalog(backend),
+      preset,
+      anonymousEnabled: options.dataApi.anonymous,
+      assertOpen: (what) => {
+        if (this.#closed) throw new DatabaseClosedError(what);
+      },
+    };
+    this[ENGINE] = engine;
+    this.owner = new OwnerSession(engine);
+  }
+
+  /** e.g. "embedded PGlite 0.5.16 (PostgreSQL 18.1)" */
+  get description(): string {
+    return this.#backend.description;
+  }
+
+  /** A user whose token is minted here (sub: a UUID derived from the name, unless given). */
+  user(name: string, options: UserOptions = {}): User {
+    if (typeof name !== 'string' || name === '') throw new TypeError('db.user() takes a name such as "alice"');
+    const key = JSON.stringify(options);
+    const known = this.#users.get(name);
+    if (known) {
+      if (known.key !== key) throw new TypeError(`db.user("${name}") already exists with other options; give the other user another name`);
+      return known.user;
+    }
+    const user = new User(this[ENGINE].issuer, name, options, this[ENGINE].preset.authenticatedRole);
+    this.#users.set(name, { user, key });
+    return user;
+  }
+
+  /** Every user created with db.user(), in creation order. */
+  get users(): User[] {
+    return [...this.#users.values()].map((u) => u.user);
+  }
+
+  /** Signs exactly these claims (plus the options' adjustments): for negative tests. */
+  mintJwt(claims: Claims, options: MintOptions = {}): Promise<string> {
+    return this[ENGINE].issuer.mint(claims, options);
+  }
+
+  /** The public keys tokens verify against. */
+  get jwks(): Jwks {
+    return this[ENGINE].issuer.jwks;
+  }
+
+  /** Fix the clock used for minting and validation; no argument: the real clock again. */
+  setNow(now?: Date | (() => Date)): void {
+    this.#clock.set(now);
+  }
+
+  /** Requests as a user, db.anonymous or a raw JWT, each in a rolled-back transaction. */
+  as(requester: Requester): Session {
+    return new Session(this[ENGINE], requester);
+  }
+
+  table(name: string): TableRef {
+    return new TableRef(this[ENGINE], name);
+  }
+
+  rows(table: string, where?: Where, options?: RowsOptions): RowSet {
+    return new RowSet(this.table(table), where, options);
+  }
+
+  /** Back to the state right after preset, migrations and seed (a no-op when nothing was committed). */
+  async reset(): Promise<void> {
+    this[ENGINE].assertOpen('db.reset()');
+    await this.#backend.reset();
+    this[ENGINE].catalog.invalidate();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#backend.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+function buildSetup(options: ResolvedOptions, preset: Preset): Setup {
+  const presetSql = preset.setupSql({ grantPublicSchemaAccess: options.dataApi.grantPublicSchemaAccess });
+  const sources = [...readMigrations(options.migrations), ...inlineSql(options.sql)];
+  const seed = options.seed;
+  return {
+    baseKey: hashOf(presetSql),
+    fullKey: hashOf(...sources.flatMap((s) => [s.label, s.text]), seed ? seed.toString() : ''),
+    base: async (conn: Connection) => {
+      if (presetSql) await conn.exec(presetSql);
+    },
+    rest: async (conn: Connection) => {
+      await applySql(conn, sources);
+      if (seed) {
+        try {
+          await seed(new Transaction(new Catalog(conn), conn, null));
+        } catch (cause) {
+          const why = cause instanceof Error ? cause.message : String(cause);
+          throw new SeedFailedError(`the seed function failed: ${why}`, { cause, hint: 'the seed runs with owner rights after the migrations; fix the statement named above' });
+        }
+      }
+    },
+  };
+}
+
+async function startBackend(options: ResolvedOptions, setup: Setup): Promise<Backend> {
+  switch (options.backend) {
+    case 'url': {
+      const { ServerBackend } = await import('./backends/url.js');
+      return ServerBackend.start(setup, { url: options.url!, existing: options.existing, connectTimeoutMs: options.connectTimeoutMs });
+    }
+    case 'testcontainers': {
+      const { startContainerBackend } = await import('./backends/testcontainers.js');
+      return startContainerBackend(setup, { image: options.image });
+    }
+    default: {
+      const { EmbeddedBackend } = await import('./backends/embedded.js');
+      return EmbeddedBackend.start(setup, { cache: options.cache });
+    }
+  }
+}
+
+/** Starts a Postgres (embedded by default), applies preset, migrations and seed. */
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
+  const resolved = resolveOptions(options);
+  const preset = presetByName(resolved.preset);
+  const clock = new Clock(resolved.now);
+  const setup = buildSetup(resolved, preset);
+  const [backend, issuer] = await Promise.all([
+    startBackend(resolved, setup),
+    Issuer.create({ alg: resolved.dataApi.alg, issuer: resolved.dataApi.issuer, audience: resolved.dataApi.audience, clock }),
+  ]);
+  return new TestDatabase(backend, issuer, clock, preset, resolved);
+}

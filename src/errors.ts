@@ -1,0 +1,208 @@
+/**
+ * Error classes. Two families:
+ * - `PgRlsTestError` and its subclasses: the library (or its input) is at fault; each has a
+ *   stable `code` (`ERR_PGRLS_*`) to switch on, and a `hint` saying what to do.
+ * - `DataApiError`: the emulated Data API's own answer to a request (a JWT rejected, a
+ *   Postgres error such as 42501). Its `code` is the API's (`PGRST301`, `42501`, ...).
+ */
+
+export type PgRlsTestErrorCode =
+  | 'ERR_PGRLS_BACKEND_UNAVAILABLE'
+  | 'ERR_PGRLS_RLS_BYPASS'
+  | 'ERR_PGRLS_UNKNOWN_TABLE'
+  | 'ERR_PGRLS_UNKNOWN_COLUMN'
+  | 'ERR_PGRLS_UNKNOWN_ROLE'
+  | 'ERR_PGRLS_UNKNOWN_OBJECT'
+  | 'ERR_PGRLS_INVALID_SUBJECT'
+  | 'ERR_PGRLS_MIGRATION_FAILED'
+  | 'ERR_PGRLS_SEED_FAILED'
+  | 'ERR_PGRLS_RESET_UNSUPPORTED'
+  | 'ERR_PGRLS_DATABASE_CLOSED'
+  | 'ERR_PGRLS_INVALID_TOKEN'
+  | 'ERR_PGRLS_RUNNER_NOT_FOUND'
+  | 'ERR_PGRLS_MATCHER_NOT_AWAITED';
+
+export class PgRlsTestError extends Error {
+  static code: PgRlsTestErrorCode = 'ERR_PGRLS_INVALID_SUBJECT';
+  code: PgRlsTestErrorCode;
+  /** What to do about it, as a sentence; kept out of `message` so messages stay short. */
+  hint?: string;
+
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = this.constructor.name;
+    this.code = (this.constructor as typeof PgRlsTestError).code;
+    if (options.hint) this.hint = options.hint;
+    Error.captureStackTrace?.(this, this.constructor);
+  }
+
+  /** Message plus hint, for printing. */
+  override toString(): string {
+    return `${this.name} [${this.code}]: ${this.message}${this.hint ? `\nhint: ${this.hint}` : ''}`;
+  }
+}
+
+/** No container runtime, an optional package missing, a server that cannot be reached. */
+export class BackendUnavailableError extends PgRlsTestError {
+  static override code = 'ERR_PGRLS_BACKEND_UNAVAILABLE' as const;
+  declare code: 'ERR_PGRLS_BACKEND_UNAVAILABLE';
+}
+
+/** The role requests run as would bypass row level security, so every RLS test would pass. */
+export class RlsBypassError extends PgRlsTestError {
+  static override code = 'ERR_PGRLS_RLS_BYPASS' as const;
+  declare code: 'ERR_PGRLS_RLS_BYPASS';
+  role: string;
+  reason: 'superuser' | 'bypassrls' | 'owner';
+  table?: string;
+  constructor(message: string, data: { role: string; reason: 'superuser' | 'bypassrls' | 'owner'; table?: string; hint: string }) {
+    super(message, { hint: data.hint });
+    this.role = data.role;
+    this.reason = data.reason;
+    if (data.table) this.table = data.table;
+  }
+}
+
+/** A name that does not resolve, with the closest existing names. */
+class UnknownNameError extends PgRlsTestError {
+  name_: string;
+  candidates: string[];
+  constructor(what: string, name: string, candidates: string[], hint?: string) {
+    const close = candidates.length ? `; did you mean ${candidates.map((c) => `"${c}"`).join(', ')}?` : '';
+    super(`${what} "${name}" does not exist${close}`, { hint });
+    this.name_ = name;
+    this.candidates = candidates;
+  }
+}
+
+export class UnknownTableError extends UnknownNameError {
+  static override code = 'ERR_PGRLS_UNKNOWN_TABLE' as const;
+  declare code: 'ERR_PGRLS_UNKNOWN_TABLE';
+  constructor(name: string, candidates: string[]) {
+    super('table', name, candidates, 'check the name and schema (write "schema.table" for tables outside public), and that the migration creating it ran');
+  }
+}
+
+export class UnknownColumnError extends UnknownNameError {
+  static override code = 'ERR_PGRLS_UNKNOWN_COLUMN' as const;
+  declare code: 'ERR_PGRLS_UNKNOWN_COLUMN';
+  constructor(table: string, name: string, candidates: string[]) {
+    super(`column of ${table}`, name, candidates);
+  }
+}
+
+export class UnknownRoleError extends UnknownNameError {
+  static override code = 'ERR_PGRLS_UNKNOWN_ROLE' as const;
+  declare code: 'ERR_PGRLS_UNKNOWN_ROLE';
+  constructor(name: string, candidates: string[]) {
+    super('role', name, candidates, `create it (CREATE ROLE "${name}" NOLOGIN;) in a migration, or use an existing role`);
+  }
+}
+
+/** A function signature, schema or sequence that does not exist. */
+export class UnknownObjectError extends UnknownNameError {
+  static override code = 'ERR_PGRLS_UNKNOWN_OBJECT' as const;
+  declare code: 'ERR_PGRLS_UNKNOWN_OBJECT';
+  kind: string;
+  constructor(kind: 'function' | 'schema' | 'sequence' | 'column', name: string, candidates: string[], hint?: string) {
+    super(kind, name, candidates, hint);
+    this.kind = kind;
+  }
+}
+
+/** Something that is not what a matcher or method expects (a Promise, a plain string, ...). */
+export class InvalidSubjectError extends PgRlsTestError {
+  static override code = 'ERR_PGRLS_INVALID_SUBJECT' as const;
+  declare code: 'ERR_PGRLS_INVALID_SUBJECT';
+}
+
+export class MigrationFailedError extends PgRlsTestError {
+  static override code = 'ERR_PGRLS_MIGRATION_FAILED' as const;
+  declare code: 'ERR_PGRLS_MIGRATION_FAILED';
+  file: string;
+  line?: number;
+  sqlState?: string;
+  constructor(data: { file: string; line?: number; sqlState?: string; message: string; cause: unknown }) {
+    const where = data.line ? `${data.file}:${data.line}` : data.file;
+    super(`migration ${where} failed: ${data.message}${data.sqlState ? ` (SQLSTATE ${data.sqlState})` : ''}`, {
+      cause: data.cause,
+      hint: 'fix the statement at that line; migrations are applied in file-name order, then the inline `sql` option',
+    });
+    this.file = data.file;
+    if (data.line) this.line = data.line;
+    if (data.sqlState) this.sqlState = data.sqlState;
+  }
+}
+
+export class SeedFailedError extends PgRlsTestError {
+  static override code = 'ERR_PGRLS_SEED_FAILED' as const;
+  declare code: 'ERR_PGRLS_SEED_FAILED';
+}
+
+export class ResetUnsupportedError extends PgRlsTestError {
+  static override code = 'ERR_PGRLS_RESET_UNSUPPORTED' as const;
+  declare code: 'ERR_PGRLS_RESET_UNSUPPORTED';
+}
+
+export class DatabaseClosedError extends PgRlsTestError {
+  static override code = 'ERR_PGRLS_DATABASE_CLOSED' as const;
+  declare code: 'ERR_PGRLS_DATABASE_CLOSED';
+  constructor(what: string) {
+    super(`${what}: the test database is closed`, { hint: 'close() the database in afterAll, after the last test that uses it' });
+  }
+}
+
+/** A JWT that cannot be used where a requester is expected (not a string, not three parts). */
+export class InvalidTokenError extends PgRlsTestError {
+  static override code = 'ERR_PGRLS_INVALID_TOKEN' as const;
+  declare code: 'ERR_PGRLS_INVALID_TOKEN';
+}
+
+export class RunnerNotFoundError extends PgRlsTestError {
+  static override code = 'ERR_PGRLS_RUNNER_NOT_FOUND' as const;
+  declare code: 'ERR_PGRLS_RUNNER_NOT_FOUND';
+}
+
+export class MatcherNotAwaitedError extends PgRlsTestError {
+  static override code = 'ERR_PGRLS_MATCHER_NOT_AWAITED' as const;
+  declare code: 'ERR_PGRLS_MATCHER_NOT_AWAITED';
+}
+
+export type AnyPgRlsTestError =
+  | BackendUnavailableError
+  | RlsBypassError
+  | UnknownTableError
+  | UnknownColumnError
+  | UnknownRoleError
+  | UnknownObjectError
+  | InvalidSubjectError
+  | MigrationFailedError
+  | SeedFailedError
+  | ResetUnsupportedError
+  | DatabaseClosedError
+  | InvalidTokenError
+  | RunnerNotFoundError
+  | MatcherNotAwaitedError;
+
+/**
+ * The Data API's answer to a failed request, in its own words: `{ code, message, detail, hint }`
+ * plus the HTTP `status` it would send. Postgres errors keep their SQLSTATE as `code`.
+ */
+export class DataApiError extends Error {
+  status: number;
+  code: string;
+  detail: string | null;
+  hint: string | null;
+  constructor(data: { status: number; code: string; message: string; detail?: string | null; hint?: string | null; cause?: unknown }) {
+    super(data.message, data.cause === undefined ? undefined : { cause: data.cause });
+    this.name = 'DataApiError';
+    this.status = data.status;
+    this.code = data.code;
+    this.detail = data.detail ?? null;
+    this.hint = data.hint ?? null;
+  }
+  /** The JSON body the Data API sends. */
+  toJSON(): { code: string; message: string; detail: string | null; hint: string | null } {
+    return { code: this.code, message: this.message, detail: this.detail, hint: this.hint };
+  }
+}

@@ -1,0 +1,104 @@
+/** Option checking: a wrong option is a TypeError that quotes it and says what is expected. */
+import type { SigningAlg } from './tokens/index.js';
+import { SIGNING_ALGS } from './tokens/index.js';
+import type { Transaction } from './session/session.js';
+
+export type BackendName = 'embedded' | 'url' | 'testcontainers';
+
+export interface DataApiOptions {
+  /** Apply the GRANT set of "Grant public schema access" before migrations (default true). */
+  grantPublicSchemaAccess?: boolean;
+  /** The configured JWT audience: tokens must carry it in `aud` (default: not checked). */
+  audience?: string;
+  /** `iss` of minted tokens (default 'https://auth.pg-rls-test.local'). */
+  issuer?: string;
+  /** Whether requests without a token run as `anonymous` (default true) or are refused (401). */
+  anonymous?: boolean;
+  /** Signing algorithm of minted tokens (default 'EdDSA', as Neon Auth). */
+  alg?: SigningAlg;
+}
+
+export interface TestDatabaseOptions {
+  /** Where Postgres comes from: 'embedded' (default; PGlite in-process), 'url' or 'testcontainers'.
+   *  Default: $PG_RLS_TEST_BACKEND, else 'embedded'. */
+  backend?: BackendName;
+  /** backend 'url': the server (default $PG_RLS_TEST_URL, else $DATABASE_URL). */
+  url?: string | undefined;
+  /** backend 'url': use the database in the URL as it is (nothing installed, nothing committed)
+   *  instead of creating a throw-away database on that server. */
+  existing?: boolean;
+  /** backend 'testcontainers': the image (default 'postgres:17-alpine'). */
+  image?: string;
+  /** 'neon' (default): roles authenticated/anonymous and the auth.* stub; 'none': install nothing. */
+  preset?: 'neon' | 'none';
+  /** A folder of .sql files applied in name order, or a list of files. */
+  migrations?: string | string[];
+  /** Inline SQL applied after the migrations. */
+  sql?: string | string[];
+  /** Runs with owner rights after the SQL, before the snapshot that reset() returns to. */
+  seed?: (owner: Transaction) => Promise<void> | void;
+  dataApi?: DataApiOptions;
+  /** The clock of minting and validation (a fixed Date, or a function). */
+  now?: Date | (() => Date);
+  /** embedded: where prepared databases are cached (default node_modules/.cache/pg-rls-test); false: no cache. */
+  cache?: string | false;
+  /** url/testcontainers: connection timeout in ms (default 5000). */
+  connectTimeoutMs?: number;
+}
+
+const BACKENDS: readonly BackendName[] = ['embedded', 'url', 'testcontainers'];
+const KNOWN = new Set(['backend', 'url', 'existing', 'image', 'preset', 'migrations', 'sql', 'seed', 'dataApi', 'now', 'cache', 'connectTimeoutMs']);
+const KNOWN_DATA_API = new Set(['grantPublicSchemaAccess', 'audience', 'issuer', 'anonymous', 'alg']);
+
+const fail = (option: string, expected: string, got: unknown): never => {
+  throw new TypeError(`"${option}" option must be ${expected}, got ${typeof got === 'function' ? 'a function' : JSON.stringify(got)}`);
+};
+
+export interface ResolvedOptions extends TestDatabaseOptions {
+  backend: BackendName;
+  preset: 'neon' | 'none';
+  dataApi: Required<Pick<DataApiOptions, 'grantPublicSchemaAccess' | 'issuer' | 'anonymous' | 'alg'>> & Pick<DataApiOptions, 'audience'>;
+}
+
+export function resolveOptions(input: TestDatabaseOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+  if (input === null || typeof input !== 'object') fail('options', 'an object', input);
+  for (const k of Object.keys(input)) if (!KNOWN.has(k)) throw new TypeError(`unknown option "${k}" (known: ${[...KNOWN].join(', ')})`);
+  const backend = input.backend ?? (env.PG_RLS_TEST_BACKEND as BackendName | undefined) ?? 'embedded';
+  if (!BACKENDS.includes(backend)) fail('backend', `one of ${BACKENDS.map((b) => `'${b}'`).join(', ')}`, backend);
+  const url = input.url ?? (backend === 'url' ? (env.PG_RLS_TEST_URL ?? env.DATABASE_URL) : undefined);
+  if (backend === 'url') {
+    if (typeof url !== 'string' || !/^postgres(ql)?:\/\//.test(url)) {
+      fail('url', "a postgres:// URL when backend is 'url' (or set PG_RLS_TEST_URL / DATABASE_URL)", url);
+    }
+  }
+  const preset = input.preset ?? (input.existing ? 'none' : 'neon');
+  if (preset !== 'neon' && preset !== 'none') fail('preset', "'neon' or 'none'", preset);
+  if (input.existing && (input.migrations !== undefined || input.sql !== undefined || input.seed !== undefined || preset !== 'none')) {
+    throw new TypeError('"existing" option: a database used as it is gets no preset, migrations, sql or seed (nothing is committed to it); drop those options or use a throw-away database');
+  }
+  if (input.migrations !== undefined && typeof input.migrations !== 'string' && !(Array.isArray(input.migrations) && input.migrations.every((m) => typeof m === 'string'))) {
+    fail('migrations', 'a folder path or a list of .sql file paths', input.migrations);
+  }
+  if (input.sql !== undefined && typeof input.sql !== 'string' && !(Array.isArray(input.sql) && input.sql.every((m) => typeof m === 'string'))) {
+    fail('sql', 'a string or a list of strings', input.sql);
+  }
+  if (input.seed !== undefined && typeof input.seed !== 'function') fail('seed', 'an async function (owner) => { ... }', input.seed);
+  if (input.now !== undefined && !(input.now instanceof Date) && typeof input.now !== 'function') fail('now', 'a Date or a function returning one', input.now);
+  const d = input.dataApi ?? {};
+  for (const k of Object.keys(d)) if (!KNOWN_DATA_API.has(k)) throw new TypeError(`unknown option "dataApi.${k}" (known: ${[...KNOWN_DATA_API].join(', ')})`);
+  if (d.alg !== undefined && !SIGNING_ALGS.includes(d.alg)) fail('dataApi.alg', SIGNING_ALGS.join(', '), d.alg);
+  if (d.audience !== undefined && typeof d.audience !== 'string') fail('dataApi.audience', 'a string', d.audience);
+  return {
+    ...input,
+    backend,
+    url,
+    preset,
+    dataApi: {
+      grantPublicSchemaAccess: d.grantPublicSchemaAccess ?? true,
+      issuer: d.issuer ?? 'https://auth.pg-rls-test.local',
+      anonymous: d.anonymous ?? true,
+      alg: d.alg ?? 'EdDSA',
+      ...(d.audience !== undefined ? { audience: d.audience } : {}),
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * References that matchers take: they name a thing in one database and resolve lazily, so
+ * an unknown name surfaces when the matcher runs (as its rejection), with close matches.
+ */
+import type { TableInfo } from './catalog/index.js';
+import type { Where } from './sql/index.js';
+import type { Engine } from './session/engine.js';
+
+/** Internal access for matchers: the engine behind a reference or database. */
+export const ENGINE: unique symbol = Symbol.for('pg-rls-test.engine');
+
+export class TableRef {
+  readonly kind = 'table' as const;
+  readonly name: string;
+  readonly [ENGINE]: Engine;
+  constructor(engine: Engine, name: string) {
+    if (typeof name !== 'string' || name === '') throw new TypeError('db.table() takes a table name such as "posts" or "schema.posts"');
+    this.name = name;
+    this[ENGINE] = engine;
+  }
+  /** The catalog facts; rejects with UnknownTableError. */
+  info(): Promise<TableInfo> {
+    return this[ENGINE].catalog.table(this.name);
+  }
+  toString(): string {
+    return `table ${this.name}`;
+  }
+}
+
+export interface RowsOptions {
+  /** visibility of these columns only (column privileges count) */
+  columns?: string[];
+}
+
+/** Rows of a table picked by column equality or an SQL predicate. */
+export class RowSet {
+  readonly kind = 'rows' as const;
+  readonly table: TableRef;
+  readonly where: Where;
+  readonly columns: string[] | undefined;
+  constructor(table: TableRef, where: Where | undefined, options: RowsOptions = {}) {
+    if (where !== undefined && typeof where !== 'string' && (typeof where !== 'object' || where === null || Array.isArray(where))) {
+      throw new TypeError('db.rows() takes a where object ({ column: value }) or an SQL predicate string');
+    }
+    if (options.columns !== undefined && (!Array.isArray(options.columns) || options.columns.length === 0 || !options.columns.every((c) => typeof c === 'string'))) {
+      throw new TypeError('"columns" option of db.rows() must be a non-empty list of column names');
+    }
+    this.table = table;
+    this.where = where ?? {};
+    this.columns = options.columns;
+  }
+  toString(): string {
+    const w = typeof this.where === 'string' ? this.where : Object.entries(this.where).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(' and ');
+    return `rows of ${this.table.name}${w ? ` where ${w}` : ''}`;
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The one place SQL text is assembled. Identifiers go through `ident()`; values through
+ * `literal()`, which is node-postgres's own value preparation (`prepareValue`, the text a bind
+ * parameter would carry) and literal escaping (`escapeLiteral`), so a batch of several
+ * statements can travel in one round trip without building values by concatenation.
+ */
+import pg from 'pg';
+import { createRequire } from 'node:module';
+
+// prepareValue is what node-postgres does to a bind parameter; it is not in pg's typings.
+const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue(v: unknown): unknown };
+
+/** Quotes an identifier: `posts` -> `"posts"`, `we"ird` -> `"we""ird"`. */
+export function ident(name: string): string {
+  return pg.escapeIdentifier(name);
+}
+
+/** `schema.name`, both parts quoted. */
+export function qualified(schema: string, name: string): string {
+  return `${ident(schema)}.${ident(name)}`;
+}
+
+/** A value as an SQL literal, typed `unknown` like a text bind parameter, so Postgres casts it to the column's type. */
+export function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  const prepared = prepareValue(value);
+  if (prepared === null || prepared === undefined) return 'NULL';
+  if (Buffer.isBuffer(prepared)) return pg.escapeLiteral(`\\x${prepared.toString('hex')}`);
+  return pg.escapeLiteral(String(prepared));
+}
+
+/** Which rows: column equality (`{ user_id: 'a', id: [1, 2] }`; null means IS NULL) or a raw SQL predicate. */
+export type Where = Record<string, unknown> | string;
+
+/** A WHERE condition (without the keyword); `true` when `where` is empty. */
+export function condition(where: Where | undefined): string {
+  if (where === undefined) return 'true';
+  if (typeof where === 'string') return where.trim() === '' ? 'true' : `(${where})`;
+  const parts = Object.entries(where).map(([column, value]) => {
+    if (value === null || value === undefined) return `${ident(column)} IS NULL`;
+    if (Array.isArray(value)) {
+      return value.length === 0 ? 'false' : `${ident(column)} IN (${value.map(literal).join(', ')})`;
+    }
+    return `${ident(column)} = ${literal(value)}`;
+  });
+  return parts.length ? parts.join(' AND ') : 'true';
+}
+
+export type Row = Record<string, unknown>;
+
+/** INSERT ... RETURNING *, one row or several (columns are the union of the rows' keys). */
+export function insertSql(table: string, values: Row | Row[], returning = '*'): string {
+  const rows = Array.isArray(values) ? values : [values];
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  if (columns.length === 0) return `INSERT INTO ${table} DEFAULT VALUES RETURNING ${returning}`;
+  const tuples = rows.map((r) => `(${columns.map((c) => (c in r ? literal(r[c]) : 'DEFAULT')).join(', ')})`);
+  return `INSERT INTO ${table} (${columns.map(ident).join(', ')}) VALUES ${tuples.join(', ')} RETURNING ${returning}`;
+}
+
+export function updateSql(table: string, values: Row, where: Where | undefined, returning = '*'): string {
+  const sets = Object.entries(values).map(([c, v]) => `${ident(c)} = ${literal(v)}`);
+  if (sets.length === 0) throw new TypeError('update() needs at least one column to set');
+  return `UPDATE ${table} SET ${sets.join(', ')} WHERE ${condition(where)} RETURNING ${returning}`;
+}
+
+export function deleteSql(table: string, where: Where | undefined, returning = '*'): string {
+  return `DELETE FROM ${table} WHERE ${condition(where)} RETURNING ${returning}`;
+}
+
+/** The statement that sets request settings and role for one request (PostgREST does the same). */
+export function settingsSql(settings: [string, string | null][]): string {
+  return `SELECT ${settings.map(([k, v]) => `set_config(${literal(k)}, ${v === null ? "''" : literal(v)}, true)`).join(', ')}`;
+}

@@ -1,0 +1,123 @@
+/**
+ * The database's token authority: one signing key (and a foreign one for negative tests),
+ * the JWKS, the clock, the configured audience and issuer. Mints Neon-Auth-shaped tokens and
+ * validates tokens as the Data API does.
+ */
+import type { Clock } from './clock.js';
+import { createSigningKey, type Jwks, type SigningAlg, type SigningKey } from './keys.js';
+import { durationSeconds, signClaims, type Claims } from './mint.js';
+import { checkClaims, validateToken } from './validate.js';
+
+export interface IssuerOptions {
+  alg: SigningAlg;
+  issuer: string;
+  audience?: string | undefined;
+  clock: Clock;
+}
+
+export interface MintOptions {
+  /** exp relative to now ('15m', '-1m', seconds); default: no exp unless in claims */
+  expiresIn?: string | number;
+  /** nbf relative to now */
+  notBefore?: string | number;
+  /** aud claim (overrides claims.aud) */
+  audience?: string | string[];
+  /** header kid; null leaves it out */
+  kid?: string | null;
+  /** signing algorithm; a key of that algorithm is created on demand (same kid family, in the JWKS) */
+  alg?: SigningAlg;
+  /** 'foreign': a key the database does not trust (not in the JWKS) */
+  key?: 'trusted' | 'foreign';
+}
+
+export const TOKEN_LIFETIME_SECONDS = 15 * 60;
+
+export class Issuer {
+  readonly options: IssuerOptions;
+  #keys = new Map<SigningAlg, SigningKey>();
+  #foreign = new Map<SigningAlg, Promise<SigningKey>>();
+  #pending = new Map<SigningAlg, Promise<SigningKey>>();
+
+  private constructor(options: IssuerOptions) {
+    this.options = options;
+  }
+
+  static async create(options: IssuerOptions): Promise<Issuer> {
+    const issuer = new Issuer(options);
+    await issuer.key(options.alg);
+    return issuer;
+  }
+
+  /** The keys tokens of this database verify against (the default one, plus any made for `alg`). */
+  get jwks(): Jwks {
+    return { keys: [...this.#keys.values()].map((k) => ({ ...k.publicJwk })) };
+  }
+
+  private async key(alg: SigningAlg): Promise<SigningKey> {
+    const known = this.#keys.get(alg);
+    if (known) return known;
+    let p = this.#pending.get(alg);
+    if (!p) {
+      p = createSigningKey(alg).then((k) => {
+        this.#keys.set(alg, k);
+        return k;
+      });
+      this.#pending.set(alg, p);
+    }
+    return p;
+  }
+
+  private foreignKey(alg: SigningAlg): Promise<SigningKey> {
+    let p = this.#foreign.get(alg);
+    if (!p) {
+      p = createSigningKey(alg, `foreign-${alg.toLowerCase()}`);
+      this.#foreign.set(alg, p);
+    }
+    return p;
+  }
+
+  /** The claims a Neon Auth token for this user carries now. */
+  userClaims(user: { name: string; sub: string | null; role: string; claims?: Record<string, unknown> | undefined }): Claims {
+    const now = this.options.clock.seconds();
+    const created = new Date(0).toISOString();
+    const base: Claims = {
+      iat: now,
+      exp: now + TOKEN_LIFETIME_SECONDS,
+      iss: this.options.issuer,
+      aud: this.options.audience ?? this.options.issuer,
+      role: user.role,
+      email: `${user.name}@example.test`,
+      name: user.name,
+      emailVerified: true,
+      createdAt: created,
+      updatedAt: created,
+    };
+    if (user.sub !== null) {
+      base.sub = user.sub;
+      base.id = user.sub;
+    }
+    return { ...base, ...(user.claims ?? {}) };
+  }
+
+  /** Signs exactly these claims, adjusted by the options (for negative tests). */
+  async mint(claims: Claims, options: MintOptions = {}): Promise<string> {
+    const now = this.options.clock.seconds();
+    const c: Claims = { ...claims };
+    if (options.expiresIn !== undefined) c.exp = now + durationSeconds(options.expiresIn, 'expiresIn');
+    if (options.notBefore !== undefined) c.nbf = now + durationSeconds(options.notBefore, 'notBefore');
+    if (options.audience !== undefined) c.aud = options.audience;
+    const alg = options.alg ?? this.options.alg;
+    const key = options.key === 'foreign' ? await this.foreignKey(alg) : await this.key(alg);
+    return signClaims(c, key, options.kid === undefined ? {} : { kid: options.kid });
+  }
+
+  /** Data API validation of a raw token; rejects with DataApiError. */
+  validate(token: unknown): Promise<Claims> {
+    return validateToken(token, { jwks: this.jwks, now: this.options.clock.seconds(), audience: this.options.audience });
+  }
+
+  /** Time and audience checks for claims this issuer made itself (no signature to check). */
+  check(claims: Claims): void {
+    checkClaims(claims, { now: this.options.clock.seconds(), audience: this.options.audience });
+  }
+}

@@ -1,0 +1,2 @@
+// shared test setup: registers the matchers once they exist
+export {};
