@@ -8,13 +8,28 @@ import { Catalog } from './catalog/index.js';
 import { DatabaseClosedError, SeedFailedError } from './errors.js';
 import { applySql, inlineSql, readMigrations } from './migrations.js';
 import { presetByName, type Preset } from './presets/neon.js';
-import { ENGINE, RowSet, TableRef, type RowsOptions } from './refs.js';
+import { ColumnRef, ENGINE, ObjectRef, RoleRef, RowSet, TableRef, type FunctionRef, type RowsOptions, type SchemaRef, type SequenceRef } from './refs.js';
 import type { Engine } from './session/engine.js';
 import { Anonymous, User, type Requester, type UserOptions } from './session/requesters.js';
 import { OwnerSession, Session, Transaction } from './session/session.js';
 import type { Where } from './sql/index.js';
 import { Clock, Issuer, type Claims, type Jwks, type MintOptions } from './tokens/index.js';
 import { resolveOptions, type ResolvedOptions, type TestDatabaseOptions } from './options.js';
+
+/** Open databases, so a raw JWT can be traced to the database whose key signed it. */
+const openDatabases = new Set<TestDatabase>();
+
+/** The open database whose JWKS has this token's kid; else the most recently created one. */
+export function databaseForToken(token: string): TestDatabase | undefined {
+  let kid: unknown;
+  try {
+    kid = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')).kid;
+  } catch {
+    kid = undefined;
+  }
+  const all = [...openDatabases];
+  return all.find((db) => db.jwks.keys.some((k) => k.kid === kid)) ?? all[all.length - 1];
+}
 
 export class TestDatabase implements AsyncDisposable {
   /** The requester without a token (runs as the preset's anonymous role). */
@@ -42,9 +57,11 @@ export class TestDatabase implements AsyncDisposable {
       assertOpen: (what) => {
         if (this.#closed) throw new DatabaseClosedError(what);
       },
+      knownRequesters: () => [...this.users, this.anonymous],
     };
     this[ENGINE] = engine;
     this.owner = new OwnerSession(engine);
+    openDatabases.add(this);
   }
 
   /** e.g. "embedded PGlite 0.5.16 (PostgreSQL 18.1)" */
@@ -61,7 +78,7 @@ export class TestDatabase implements AsyncDisposable {
       if (known.key !== key) throw new TypeError(`db.user("${name}") already exists with other options; give the other user another name`);
       return known.user;
     }
-    const user = new User(this[ENGINE].issuer, name, options, this[ENGINE].preset.authenticatedRole);
+    const user = new User(this[ENGINE], name, options, this[ENGINE].preset.authenticatedRole);
     this.#users.set(name, { user, key });
     return user;
   }
@@ -99,6 +116,28 @@ export class TestDatabase implements AsyncDisposable {
     return new RowSet(this.table(table), where, options);
   }
 
+  /** A column, for column privileges. */
+  column(table: string, column: string): ColumnRef {
+    return new ColumnRef(this.table(table), column);
+  }
+
+  /** A function by signature: db.function('public.get_order(bigint)'). */
+  function(signature: string): FunctionRef {
+    return new ObjectRef(this[ENGINE], 'function', signature);
+  }
+
+  schema(name: string): SchemaRef {
+    return new ObjectRef(this[ENGINE], 'schema', name);
+  }
+
+  sequence(name: string): SequenceRef {
+    return new ObjectRef(this[ENGINE], 'sequence', name);
+  }
+
+  role(name: string): RoleRef {
+    return new RoleRef(this[ENGINE], name);
+  }
+
   /** Back to the state right after preset, migrations and seed (a no-op when nothing was committed). */
   async reset(): Promise<void> {
     this[ENGINE].assertOpen('db.reset()');
@@ -109,6 +148,7 @@ export class TestDatabase implements AsyncDisposable {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    openDatabases.delete(this);
     await this.#backend.close();
   }
 

@@ -54,3 +54,53 @@ export class RowSet {
     return `rows of ${this.table.name}${w ? ` where ${w}` : ''}`;
   }
 }
+
+/** A column, for column privileges: db.column('posts', 'email'). */
+export class ColumnRef {
+  readonly kind = 'column' as const;
+  readonly table: TableRef;
+  readonly column: string;
+  constructor(table: TableRef, column: string) {
+    if (typeof column !== 'string' || column === '') throw new TypeError('db.column() takes a table and a column name');
+    this.table = table;
+    this.column = column;
+  }
+  toString(): string {
+    return `column ${this.table.name}.${this.column}`;
+  }
+}
+
+/** A function by signature ('public.get_order(bigint)'), a schema, or a sequence. */
+export class ObjectRef<K extends 'function' | 'schema' | 'sequence'> {
+  readonly kind: K;
+  readonly name: string;
+  readonly [ENGINE]: Engine;
+  constructor(engine: Engine, kind: K, name: string) {
+    if (typeof name !== 'string' || name === '') throw new TypeError(`db.${kind}() takes a ${kind === 'function' ? "signature such as 'public.get_order(bigint)'" : 'name'}`);
+    this.kind = kind;
+    this.name = name;
+    this[ENGINE] = engine;
+  }
+  toString(): string {
+    return `${this.kind} ${this.name}`;
+  }
+}
+
+export type FunctionRef = ObjectRef<'function'>;
+export type SchemaRef = ObjectRef<'schema'>;
+export type SequenceRef = ObjectRef<'sequence'>;
+
+/** A role, for membership assertions: db.role('authenticated'). */
+export class RoleRef {
+  readonly kind = 'role' as const;
+  readonly name: string;
+  readonly [ENGINE]: Engine;
+  constructor(engine: Engine, name: string) {
+    if (typeof name !== 'string' || name === '') throw new TypeError('db.role() takes a role name');
+    this.name = name;
+    this[ENGINE] = engine;
+  }
+  toString(): string {
+    return `role ${this.name}`;
+  }
+}

@@ -7,9 +7,14 @@ import { RlsBypassError, UnknownColumnError, UnknownRoleError, UnknownTableError
 import { closeMatches } from '../suggest.js';
 import { loadRoles, ownedUnforcedTables, type RoleInfo } from './roles.js';
 import { loadTables, type TableInfo } from './tables.js';
+import { resolveFunction, resolveSchema, resolveSequence, type ObjectInfo } from './objects.js';
+import { loadPolicies, rolesOf, type PolicyInfo } from './policies.js';
 
 export type { TableInfo } from './tables.js';
 export type { RoleInfo } from './roles.js';
+export type { ObjectInfo } from './objects.js';
+export type { PolicyInfo, PolicyCommand } from './policies.js';
+export { appliesTo } from './policies.js';
 
 export class Catalog {
   #conn: Connection;
@@ -51,6 +56,27 @@ export class Catalog {
       : (all.find((t) => t.schema === 'public' && t.name === name) ?? unique(all.filter((t) => t.name === name)));
     if (found) return found;
     throw new UnknownTableError(name, closeMatches(name, all.map((t) => (t.schema === 'public' ? t.name : t.qualifiedName))));
+  }
+
+  schema(name: string): Promise<ObjectInfo> {
+    return this.memo(`schema:${name}`, (c) => resolveSchema(c, name));
+  }
+
+  sequence(name: string): Promise<ObjectInfo> {
+    return this.memo(`sequence:${name}`, (c) => resolveSequence(c, name));
+  }
+
+  function(signature: string): Promise<ObjectInfo> {
+    return this.memo(`function:${signature}`, (c) => resolveFunction(c, signature));
+  }
+
+  policies(table: TableInfo): Promise<PolicyInfo[]> {
+    return this.memo(`policies:${table.oid}`, (c) => loadPolicies(c, table.oid));
+  }
+
+  /** The roles whose policies and grants apply to `role`: itself, inherited memberships, public. */
+  rolesOf(role: string): Promise<Set<string>> {
+    return this.memo(`rolesOf:${role}`, (c) => rolesOf(c, role));
   }
 
   async column(table: TableInfo, column: string): Promise<string> {

@@ -15,6 +15,8 @@ export interface TableInfo {
   columns: string[];
   /** for a partition: its parent */
   parent: string | null;
+  /** primary key columns, in key order (empty when there is none) */
+  primaryKey: string[];
 }
 
 export const SYSTEM_SCHEMA_FILTER = `n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%'`;
@@ -25,7 +27,10 @@ SELECT c.oid::int AS oid, n.nspname AS schema, c.relname AS name, c.relkind AS k
        coalesce((SELECT array_agg(a.attname::text ORDER BY a.attnum) FROM pg_attribute a
                  WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped), '{}') AS columns,
        (SELECT pn.nspname || '.' || p.relname FROM pg_inherits i JOIN pg_class p ON p.oid = i.inhparent
-          JOIN pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid AND c.relispartition LIMIT 1) AS parent
+          JOIN pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid AND c.relispartition LIMIT 1) AS parent,
+       coalesce((SELECT array_agg(a.attname::text ORDER BY array_position(x.indkey::int2[], a.attnum))
+                   FROM pg_index x JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = ANY(x.indkey::int2[])
+                  WHERE x.indrelid = c.oid AND x.indisprimary), '{}') AS pk
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ${SYSTEM_SCHEMA_FILTER}
 ORDER BY n.nspname, c.relname`;
@@ -43,6 +48,7 @@ export async function loadTables(conn: Connection): Promise<TableInfo[]> {
     rlsForced: Boolean(r.forced),
     columns: parseTextArray(r.columns),
     parent: (r.parent as string | null) ?? null,
+    primaryKey: parseTextArray(r.pk),
   }));
 }
 

@@ -23,6 +23,8 @@ export interface Engine {
   preset: Preset;
   anonymousEnabled: boolean;
   assertOpen(what: string): void;
+  /** every user created on this database, then the anonymous requester */
+  knownRequesters(): Requester[];
 }
 
 export interface Statement {

@@ -1,5 +1,6 @@
 /** Who a request is made as: a user minted here, the anonymous requester, or a raw JWT. */
 import { subjectFor, type Claims, type Issuer } from '../tokens/index.js';
+import type { Engine } from './engine.js';
 
 export interface UserOptions {
   /** extra claims, merged over the Neon Auth ones */
@@ -19,9 +20,12 @@ export class User {
   readonly role: string;
   readonly extraClaims: Record<string, unknown> | undefined;
   #issuer: Issuer;
+  /** @internal the database this user belongs to (for matchers) */
+  readonly engine: Engine;
 
-  constructor(issuer: Issuer, name: string, options: UserOptions, defaultRole: string) {
-    this.#issuer = issuer;
+  constructor(engine: Engine, name: string, options: UserOptions, defaultRole: string) {
+    this.engine = engine;
+    this.#issuer = engine.issuer;
     this.name = name;
     this.sub = options.sub === undefined ? subjectFor(name) : options.sub;
     const claimRole = options.claims?.role;

@@ -1,2 +1,2 @@
-// shared test setup: registers the matchers once they exist
-export {};
+// Every test file gets the matchers, as a user's `setupFiles: ['pg-rls-test/vitest']` would.
+import '../../matchers/vitest.js';

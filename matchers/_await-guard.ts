@@ -1,0 +1,54 @@
+/**
+ * An async matcher that is not awaited passes silently: the test ends before its promise
+ * settles. Each call is wrapped in a thenable that notes when it is awaited (then/catch/finally);
+ * after each test, any call never awaited fails the test with MatcherNotAwaitedError.
+ */
+import { MatcherNotAwaitedError } from '../src/errors.js';
+
+interface Call {
+  matcher: string;
+  awaited: boolean;
+  stack: string;
+}
+
+const calls: Call[] = [];
+
+export function track<T>(matcher: string, result: PromiseLike<T>): PromiseLike<T> {
+  const call: Call = { matcher, awaited: false, stack: new Error().stack?.split('\n').slice(3, 6).join('\n') ?? '' };
+  calls.push(call);
+  const promise = Promise.resolve(result);
+  promise.catch(() => undefined); // reported by the guard instead of as an unhandled rejection
+  return {
+    then(onFulfilled, onRejected) {
+      call.awaited = true;
+      return promise.then(onFulfilled, onRejected);
+    },
+    catch(onRejected: (e: unknown) => unknown) {
+      call.awaited = true;
+      return promise.catch(onRejected);
+    },
+    finally(onFinally: () => void) {
+      call.awaited = true;
+      return promise.finally(onFinally);
+    },
+    [Symbol.toStringTag]: 'Promise',
+  } as PromiseLike<T>;
+}
+
+/** Called after each test: throws when a call of this test was never awaited. */
+export function checkAwaited(testName: string | undefined): void {
+  const missed = calls.filter((c) => !c.awaited);
+  calls.length = 0;
+  if (missed.length === 0) return;
+  const names = [...new Set(missed.map((c) => `${c.matcher}()`))].join(', ');
+  const err = new MatcherNotAwaitedError(
+    `${names} was not awaited${testName ? ` in "${testName}"` : ''}: the assertion ran after the test ended, so its result was lost`,
+    { hint: 'write await expect(...).matcher(...); the lint rules @typescript-eslint/no-floating-promises and vitest/valid-expect catch this' },
+  );
+  err.stack = `${err.name}: ${err.message}\n${missed[0]!.stack}`;
+  throw err;
+}
+
+export function resetCalls(): void {
+  calls.length = 0;
+}

@@ -1,0 +1,38 @@
+/** The matcher functions, without side effects: for `expect.extend(matchers)` by hand. */
+import type { MatcherContext, MatcherResult } from './_context.js';
+import type { PgRlsMatchers } from './types.js';
+import { toHaveRlsEnabled } from './to-have-rls-enabled.js';
+import { toHavePolicyFor } from './to-have-policy-for.js';
+import { toGrantCrudTo } from './to-grant-crud-to.js';
+import { toGrant } from './to-grant.js';
+import { toHaveValidSubClaim } from './to-have-valid-sub-claim.js';
+import { toBeVisibleTo } from './to-be-visible-to.js';
+import { toBeVisibleOnlyTo } from './to-be-visible-only-to.js';
+import { toBeWritableOnlyBy } from './to-be-writable-only-by.js';
+import { toBeDeniedByRls } from './to-be-denied-by-rls.js';
+import { toBeMemberOf } from './to-be-member-of.js';
+
+type Implementations = {
+  [K in keyof PgRlsMatchers]: (this: MatcherContext, received: unknown, ...args: never[]) => Promise<MatcherResult>;
+};
+
+/** Every matcher; the mapped type keeps implementations and PgRlsMatchers from drifting apart. */
+export const matchers = {
+  toHaveRlsEnabled,
+  toHavePolicyFor,
+  toGrantCrudTo,
+  toGrant,
+  toHaveValidSubClaim,
+  toBeVisibleTo,
+  toBeVisibleOnlyTo,
+  toBeWritableOnlyBy,
+  toBeDeniedByRls,
+  toBeMemberOf,
+} satisfies Implementations;
+
+/** For eslint-plugin-vitest / eslint-plugin-jest `valid-expect` `asyncMatchers`. */
+export const asyncMatcherNames = Object.keys(matchers) as (keyof PgRlsMatchers)[];
+
+export type { PgRlsMatchers } from './types.js';
+export type { MatcherContext, MatcherResult } from './_context.js';
+export * from './types.js';

@@ -1,0 +1,79 @@
+import type { MatcherContext, MatcherResult } from './_context.js';
+import { counts, explainLeaks, explainMissing, names, requestersFor, type AmongOptions } from './_access.js';
+import { failure, list, rows } from './_format.js';
+import { asRequesters, asRows } from './_subjects.js';
+import { canReassign, resolveRows, writability, type Access, type WriteCommand } from '../src/session/access.js';
+import { User, requesterLabel } from '../src/session/requesters.js';
+import { ident, qualified } from '../src/sql/index.js';
+
+export interface WritableOnlyOptions extends AmongOptions {
+  /** which writes are tried (default both) */
+  commands?: WriteCommand[];
+  /** the column that names the row's owner: also check that the owner cannot hand the row to another user */
+  ownerColumn?: string;
+}
+
+/**
+ * Passes when UPDATE (a no-op assignment) and DELETE by the intended requesters affect all the
+ * rows, and by anyone else tried affect none; each attempt in a rolled-back transaction.
+ */
+export async function toBeWritableOnlyBy(this: MatcherContext, received: unknown, requesters: unknown, options: WritableOnlyOptions = {}): Promise<MatcherResult> {
+  const set = asRows(received, 'toBeWritableOnlyBy');
+  const intended = asRequesters(requesters, 'toBeWritableOnlyBy');
+  if (options === null || typeof options !== 'object') throw new TypeError('toBeWritableOnlyBy() options must be an object');
+  const commands = options.commands ?? ['update', 'delete'];
+  if (!Array.isArray(commands) || commands.length === 0 || !commands.every((c) => c === 'update' || c === 'delete')) {
+    throw new TypeError(`toBeWritableOnlyBy(): "commands" must be a non-empty list of 'update' and 'delete', got ${JSON.stringify(options.commands)}`);
+  }
+  if (options.ownerColumn !== undefined && typeof options.ownerColumn !== 'string') throw new TypeError('toBeWritableOnlyBy(): "ownerColumn" must be a column name');
+  const target = await resolveRows(set);
+  const tried = requestersFor(target, intended, options, 'toBeWritableOnlyBy');
+  const results: { command: WriteCommand; missing: Access[]; leaks: Access[] }[] = [];
+  for (const command of commands) {
+    const acc = await writability(target, tried, command);
+    results.push({ command, missing: acc.slice(0, intended.length).filter((a) => a.count < target.size), leaks: acc.slice(intended.length).filter((a) => a.count > 0) });
+  }
+  // Handing a row to someone else: an UPDATE policy without WITH CHECK lets the owner do it.
+  const handovers: string[] = [];
+  if (options.ownerColumn && commands.includes('update')) {
+    const others = tried.slice(intended.length).filter((r): r is User => r instanceof User && r.sub !== null);
+    const recipient = others[0];
+    if (recipient) {
+      for (const r of intended) {
+        const n = await canReassign(target, r, options.ownerColumn, recipient.sub);
+        if (n > 0) handovers.push(`${requesterLabel(r)} can set ${options.ownerColumn} to ${recipient.name}'s id on ${rows(n)} (the UPDATE policy has no WITH CHECK, or one that does not check the owner)`);
+      }
+    }
+  }
+  const pass = results.every((r) => r.missing.length === 0 && r.leaks.length === 0) && handovers.length === 0;
+  const why: string[] = [];
+  const fix: string[] = [];
+  if (!pass && !this.isNot) {
+    for (const r of results) {
+      const l = await explainLeaks(target, r.leaks, r.command);
+      const m = explainMissing(target, r.missing, r.command);
+      why.push(...l.why, ...m.why);
+      fix.push(...l.fix, ...m.fix);
+    }
+    why.push(...handovers);
+    if (handovers.length) fix.push(`-- add WITH CHECK to the UPDATE policy, e.g.\nALTER POLICY ... ON ${qualified(target.table.schema, target.table.name)} WITH CHECK ((select auth.user_id()) = ${ident(options.ownerColumn!)});`);
+  }
+  return {
+    pass,
+    message: () =>
+      failure(this, 'toBeWritableOnlyBy', 'rows', names(intended), {
+        expected: `${rows(target.size)} (${target.description}) ${this.isNot ? 'not ' : ''}writable (${commands.join(', ')}) only by ${names(intended)}, of ${tried.length} requesters`,
+        received: pass
+          ? `only ${names(intended)} could ${list(commands)} them`
+          : results
+              .flatMap((r) => [
+                ...(r.leaks.length ? [`${r.command} also affects rows as ${counts(r.leaks)}`] : []),
+                ...(r.missing.length ? [`${r.command} by ${counts(r.missing)} of ${target.size}`] : []),
+              ])
+              .concat(handovers.length ? ['the rows can be handed to another user'] : [])
+              .join('; '),
+        why,
+        fix: [...new Set(fix)],
+      }),
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * Who sees and who writes a set of rows: the facts behind the visibility and write matchers.
+ * Every requester's probe goes into one batch (see probe()); explanations (which rows, which
+ * policy admitted them) are gathered only when a matcher fails.
+ */
+import type { PolicyInfo, TableInfo } from '../catalog/index.js';
+import { appliesTo } from '../catalog/index.js';
+import { InvalidSubjectError } from '../errors.js';
+import { ENGINE, type RowSet } from '../refs.js';
+import { condition, ident, literal, qualified } from '../sql/index.js';
+import { probe, type Engine, type Outcome } from './engine.js';
+import { identify } from './identity.js';
+import { requesterLabel, type Requester } from './requesters.js';
+
+export interface RowTarget {
+  engine: Engine;
+  table: TableInfo;
+  /** FROM target, quoted */
+  from: string;
+  /** WHERE condition */
+  cond: string;
+  columns: string[] | undefined;
+  /** how many rows the set has (counted with owner rights) */
+  size: number;
+  /** how rows are named in messages: the primary key, else every column */
+  key: string[];
+  description: string;
+}
+
+export async function resolveRows(rows: RowSet): Promise<RowTarget> {
+  const engine = rows.table[ENGINE];
+  const table = await rows.table.info();
+  if (typeof rows.where === 'object') for (const c of Object.keys(rows.where)) await engine.catalog.column(table, c);
+  for (const c of rows.columns ?? []) await engine.catalog.column(table, c);
+  const from = qualified(table.schema, table.name);
+  const cond = condition(rows.where);
+  const { rows: counted } = await engine.backend.query(`SELECT count(*)::int AS n FROM ${from} WHERE ${cond}`);
+  const size = Number(counted[0]!.n);
+  if (size === 0) {
+    throw new InvalidSubjectError(`${rows.toString()} matches no row (counted with owner rights): a visibility or write check over no rows proves nothing`, {
+      hint: 'seed the rows first (createTestDatabase({ seed }) or db.owner.insert), or fix the where condition',
+    });
+  }
+  return { engine, table, from, cond, columns: rows.columns, size, key: table.primaryKey.length ? table.primaryKey : table.columns, description: rows.toString() };
+}
+
+/** What one requester did to the row set. */
+export interface Access {
+  requester: Requester;
+  label: string;
+  /** rows seen or written (0 when refused) */
+  count: number;
+  /** set when Postgres refused with 42501: privileges (no GRANT) or policies (WITH CHECK) */
+  refused?: { by: 'privileges' | 'policies'; message: string } | undefined;
+}
+
+function refusal(o: Outcome): Access['refused'] {
+  if (o.ok) return undefined;
+  if (o.error.code !== '42501') return undefined;
+  return { by: /row-level security/i.test(o.error.message) ? 'policies' : 'privileges', message: o.error.message };
+}
+
+function toAccess(requester: Requester, o: Outcome, what: string): Access {
+  const refused = refusal(o);
+  if (!o.ok && !refused) {
+    const e = o.error;
+    throw Object.assign(new Error(`${what} as ${requesterLabel(requester)} failed: ${e.message} (${e.code})`), { cause: e });
+  }
+  return { requester, label: requesterLabel(requester), count: o.ok ? Number(o.result.rows[0]?.n ?? o.result.rowCount) : 0, refused };
+}
+
+/** How many of the rows each requester's SELECT returns. */
+export async function visibility(target: RowTarget, requesters: Requester[]): Promise<Access[]> {
+  const select = target.columns ? target.columns.map(ident).join(', ') : '1';
+  const sql = `SELECT count(*)::int AS n FROM (SELECT ${select} FROM ${target.from} WHERE ${target.cond}) v`;
+  const outcomes = await probe(
+    target.engine,
+    requesters.map((requester) => ({ requester, stmt: { sql, method: 'GET' as const, path: `/${target.table.name}` } })),
+  );
+  return outcomes.map((o, i) => toAccess(requesters[i]!, o, 'reading ' + target.description));
+}
+
+export type WriteCommand = 'update' | 'delete';
+
+/** A column the role may UPDATE, for a no-op `SET c = c` (column privileges count). */
+async function updatableColumn(target: RowTarget, role: string): Promise<string> {
+  return target.engine.catalog.memo(`updatable:${target.table.oid}:${role}`, async (conn) => {
+    const { rows } = await conn.query(
+      `SELECT a.attname FROM pg_attribute a WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped
+          AND a.attidentity <> 'a' AND a.attgenerated = '' ORDER BY has_column_privilege($2, $1::oid, a.attname::text, 'UPDATE') DESC, a.attnum LIMIT 1`,
+      [target.table.oid, role],
+    );
+    return String(rows[0]?.attname ?? target.table.columns[0]);
+  });
+}
+
+/** How many of the rows each requester's UPDATE (a no-op assignment) or DELETE affects, each rolled back. */
+export async function writability(target: RowTarget, requesters: Requester[], command: WriteCommand): Promise<Access[]> {
+  const items = await Promise.all(
+    requesters.map(async (requester) => {
+      let sql: string;
+      if (command === 'update') {
+        const role = await identify(target.engine, requester).then((id) => id.role, () => target.engine.preset.authenticatedRole);
+        const col = ident(await updatableColumn(target, role));
+        sql = `WITH w AS (UPDATE ${target.from} SET ${col} = ${col} WHERE ${target.cond} RETURNING 1) SELECT count(*)::int AS n FROM w`;
+      } else {
+        sql = `WITH w AS (DELETE FROM ${target.from} WHERE ${target.cond} RETURNING 1) SELECT count(*)::int AS n FROM w`;
+      }
+      return { requester, stmt: { sql, method: command === 'update' ? ('PATCH' as const) : ('DELETE' as const), path: `/${target.table.name}` } };
+    }),
+  );
+  const outcomes = await probe(target.engine, items);
+  return outcomes.map((o, i) => toAccess(requesters[i]!, o, `${command === 'update' ? 'updating' : 'deleting'} ${target.description}`));
+}
+
+/** Whether `requester` can hand the rows to `newOwner` (UPDATE of the owner column), rolled back. */
+export async function canReassign(target: RowTarget, requester: Requester, ownerColumn: string, newOwner: unknown): Promise<number> {
+  await target.engine.catalog.column(target.table, ownerColumn);
+  const sql = `WITH w AS (UPDATE ${target.from} SET ${ident(ownerColumn)} = ${literal(newOwner)} WHERE ${target.cond} RETURNING 1) SELECT count(*)::int AS n FROM w`;
+  const [o] = await probe(target.engine, [{ requester, stmt: { sql, method: 'PATCH', path: `/${target.table.name}` } }]);
+  return o!.ok ? Number(o!.result.rows[0]!.n) : 0;
+}
+
+export interface Explained {
+  /** the rows this requester sees (or writes), by key, at most 10 */
+  rows: Record<string, unknown>[];
+  /** for each row, the permissive policies whose USING admitted it */
+  admittedBy: string[][];
+  policies: PolicyInfo[];
+}
+
+/** Which rows a requester reaches and through which policies (run only for failure messages). */
+export async function explain(target: RowTarget, requester: Requester, command: 'select' | 'update' | 'delete'): Promise<Explained> {
+  const engine = target.engine;
+  const identity = await identify(engine, requester);
+  const roles = await engine.catalog.rolesOf(identity.role);
+  const all = await engine.catalog.policies(target.table);
+  const policies = all.filter((p) => p.permissive && p.using !== null && appliesTo(p, roles, command));
+  const keys = target.key.map(ident).join(', ');
+  const checks = policies.map((p, i) => `(${p.using}) AS ${ident(`__p${i}`)}`);
+  const sql = `SELECT ${[keys, ...checks].join(', ')} FROM ${target.from} WHERE ${target.cond} ORDER BY ${keys} LIMIT 10`;
+  const [o] = await probe(engine, [{ requester, stmt: { sql, method: 'GET', path: `/${target.table.name}` } }]);
+  if (!o!.ok) return { rows: [], admittedBy: [], policies: all };
+  const rows = o!.result.rows.map((r) => Object.fromEntries(target.key.map((k) => [k, r[k]])));
+  const admittedBy = o!.result.rows.map((r) => policies.filter((_, i) => r[`__p${i}`] === true).map((p) => p.name));
+  return { rows, admittedBy, policies: all };
+}
