@@ -1,0 +1,72 @@
+import { expect, test } from 'vitest';
+import { forEachBackend } from '../test/helpers/backends.js';
+import { failureText } from '../test/helpers/failure-text.js';
+import { useFixture } from '../test/helpers/fixture.js';
+
+forEachBackend((backend) => {
+  const db = useFixture(backend, ['ALTER TABLE vault FORCE ROW LEVEL SECURITY;']);
+
+  test('passes when RLS is on, .not when it is off', async () => {
+    await expect(db().table('posts')).toHaveRlsEnabled();
+    await expect(db().table('notes')).not.toHaveRlsEnabled();
+    await expect(db().table('vault')).toHaveRlsEnabled({ forced: true });
+    await expect(db().table('posts')).not.toHaveRlsEnabled({ forced: true });
+  });
+
+  test('failure text names the table and gives the fix', async () => {
+    expect(await failureText(expect(db().table('notes')).toHaveRlsEnabled())).toBe(
+      [
+        'expect(table).toHaveRlsEnabled()',
+        '',
+        'Expected: row level security enabled on public.notes',
+        'Received: disabled',
+        '',
+        'Fix:',
+        '  ALTER TABLE "public"."notes" ENABLE ROW LEVEL SECURITY;',
+      ].join('\n'),
+    );
+    expect(await failureText(expect(db().table('posts')).toHaveRlsEnabled({ forced: true }))).toBe(
+      [
+        'expect(table).toHaveRlsEnabled({ forced: true })',
+        '',
+        'Expected: row level security enabled and forced on public.posts',
+        'Received: enabled, not forced',
+        '',
+        'Fix:',
+        '  ALTER TABLE "public"."posts" FORCE ROW LEVEL SECURITY;',
+      ].join('\n'),
+    );
+    expect(await failureText(expect(db().table('posts')).not.toHaveRlsEnabled())).toBe(
+      [
+        'expect(table).not.toHaveRlsEnabled()',
+        '',
+        'Expected: row level security not enabled on public.posts',
+        'Received: enabled, not forced',
+        '',
+        'Fix:',
+        '  ALTER TABLE "public"."posts" DISABLE ROW LEVEL SECURITY;',
+      ].join('\n'),
+    );
+  });
+
+  test('an unknown table rejects with close matches, under .not too', async () => {
+    await expect(expect(db().table('postz')).toHaveRlsEnabled()).rejects.toMatchObject({
+      code: 'ERR_PGRLS_UNKNOWN_TABLE',
+      message: 'table "postz" does not exist; did you mean "posts"?',
+    });
+    await expect(expect(db().table('postz')).not.toHaveRlsEnabled()).rejects.toMatchObject({ code: 'ERR_PGRLS_UNKNOWN_TABLE' });
+  });
+
+  test('a wrong subject or option is refused', async () => {
+    await expect(expect('posts').toHaveRlsEnabled()).rejects.toMatchObject({
+      code: 'ERR_PGRLS_INVALID_SUBJECT',
+      message: 'toHaveRlsEnabled() expects db.table(name), received string "posts"',
+    });
+    await expect(expect(db().table('posts')).toHaveRlsEnabled(null as never)).rejects.toThrow(TypeError);
+  });
+
+  test('schema-qualified names and partitioned tables', async () => {
+    await db().owner.transaction(async () => undefined); // owner path usable between tests
+    await expect(db().table('public.posts')).toHaveRlsEnabled();
+  });
+});
