@@ -79,7 +79,9 @@ export function explainMissing(target: RowTarget, missing: Access[], command: 's
   const why: string[] = [];
   const fix: string[] = [];
   for (const m of missing) {
-    if (m.refused?.by === 'privileges') {
+    if (m.refused?.by === 'token') {
+      why.push(`the Data API rejects the token of ${m.label}: ${m.refused.message}`);
+    } else if (m.refused?.by === 'privileges') {
       why.push(`${m.label} is refused by privileges: ${m.refused.message}`);
       fix.push(`GRANT ${command.toUpperCase()} ON ${name} TO ${ident(role)};`);
     } else {

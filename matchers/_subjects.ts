@@ -34,7 +34,10 @@ export function isRequester(v: unknown): v is Requester {
 /** One requester or a list (an empty list: nobody). */
 export function asRequesters(value: unknown, matcher: string, what = 'a user, db.anonymous, a JWT string, or a list of them'): Requester[] {
   const list = Array.isArray(value) ? value : [value];
-  for (const r of list) if (!isRequester(r)) reject(matcher, what, r, 'create users with db.user(name)');
+  for (const r of list) {
+    if (!isRequester(r)) reject(matcher, what, r, 'create users with db.user(name)');
+    if (typeof r === 'string' && r.split('.').length !== 3) reject(matcher, what, r, `a string is taken as a JWT; for a user write db.user(${JSON.stringify(r)})`);
+  }
   return list as Requester[];
 }
 

@@ -51,11 +51,13 @@ export interface Access {
   /** rows seen or written (0 when refused) */
   count: number;
   /** set when Postgres refused with 42501: privileges (no GRANT) or policies (WITH CHECK) */
-  refused?: { by: 'privileges' | 'policies'; message: string } | undefined;
+  refused?: { by: 'privileges' | 'policies' | 'token'; message: string } | undefined;
 }
 
 function refusal(o: Outcome): Access['refused'] {
   if (o.ok) return undefined;
+  // A token the Data API rejects never reaches Postgres: that requester gets nothing.
+  if (o.error.status === 401 && o.error.code.startsWith('PGRST')) return { by: 'token', message: o.error.message };
   if (o.error.code !== '42501') return undefined;
   return { by: /row-level security/i.test(o.error.message) ? 'policies' : 'privileges', message: o.error.message };
 }

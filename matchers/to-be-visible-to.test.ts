@@ -1,0 +1,58 @@
+import { expect, test } from 'vitest';
+import { forEachBackend } from '../test/helpers/backends.js';
+import { failureText } from '../test/helpers/failure-text.js';
+import { ALICE, BOB, useFixture } from '../test/helpers/fixture.js';
+
+forEachBackend((backend) => {
+  const db = useFixture(backend);
+
+  test('published posts are visible to both users, drafts not to the other', async () => {
+    const alice = db().user('alice', { sub: ALICE });
+    const bob = db().user('bob', { sub: BOB });
+    await expect(db().rows('posts', { is_published: true })).toBeVisibleTo([alice, bob]);
+    await expect(db().rows('posts', { user_id: ALICE, is_published: false })).toBeVisibleTo(alice);
+    await expect(db().rows('posts', { user_id: ALICE, is_published: false })).not.toBeVisibleTo(bob);
+    await expect(db().rows('posts', 'is_published')).not.toBeVisibleTo(db().anonymous);
+  });
+
+  test('refused by privileges counts as seeing none, and says so', async () => {
+    const alice = db().user('alice', { sub: ALICE });
+    expect(await failureText(expect(db().rows('vault', { id: 1 })).toBeVisibleTo(alice))).toBe(
+      [
+        'expect(rows).toBeVisibleTo(alice)',
+        '',
+        'Expected: 1 row (rows of vault where id = 1) visible to alice',
+        'Received: alice sees 0 (refused by privileges)',
+        '',
+        'Why:',
+        '  alice is refused by privileges: permission denied for table vault',
+        '',
+        'Fix:',
+        '  GRANT SELECT ON "public"."vault" TO "authenticated";',
+      ].join('\n'),
+    );
+  });
+
+  test('an empty row set is refused: it would prove nothing', async () => {
+    await expect(expect(db().rows('posts', { id: -1 })).toBeVisibleTo(db().user('alice', { sub: ALICE }))).rejects.toMatchObject({
+      code: 'ERR_PGRLS_INVALID_SUBJECT',
+      message: 'rows of posts where id = -1 matches no row (counted with owner rights): a visibility or write check over no rows proves nothing',
+    });
+  });
+
+  test('bad arguments', async () => {
+    await expect(expect(db().rows('posts', { is_published: true })).toBeVisibleTo('alice' as never)).rejects.toMatchObject({
+      code: 'ERR_PGRLS_INVALID_SUBJECT',
+      message: 'toBeVisibleTo() expects a user, db.anonymous, a JWT string, or a list of them, received string "alice"',
+      hint: 'a string is taken as a JWT; for a user write db.user("alice")',
+    });
+    const expired = await db().mintJwt({ sub: ALICE }, { expiresIn: '-10m' });
+    expect(await failureText(expect(db().rows('posts', { is_published: true })).toBeVisibleTo(expired))).toContain('Received: token (sub user-alice) sees 0 (refused by token)');
+    await expect(expect(db().rows('posts', { is_publishd: true })).toBeVisibleTo(db().anonymous)).rejects.toMatchObject({
+      code: 'ERR_PGRLS_UNKNOWN_COLUMN',
+      message: 'column of public.posts "is_publishd" does not exist; did you mean "is_published"?',
+    });
+    await expect(expect(db().rows('posts', {})).toBeVisibleTo([])).rejects.toThrow('toBeVisibleTo() needs at least one requester');
+    await expect(expect(db().table('posts')).toBeVisibleTo(db().anonymous)).rejects.toMatchObject({ code: 'ERR_PGRLS_INVALID_SUBJECT' });
+  });
+});
