@@ -85,7 +85,7 @@ export function explainMissing(target: RowTarget, missing: Access[], command: 's
       why.push(`${m.label} is refused by privileges: ${m.refused.message}`);
       fix.push(`GRANT ${command.toUpperCase()} ON ${name} TO ${ident(role)};`);
     } else {
-      why.push(`${m.label} ${command === 'select' ? 'sees' : 'reaches'} ${rows(m.count)} of ${target.size}: no ${command.toUpperCase()} policy admits the others`);
+      why.push(`${m.label} ${command === 'select' ? 'sees' : 'reaches'} ${m.count} of ${rows(target.size)}: no ${command.toUpperCase()} policy admits ${m.count ? 'the rest' : 'them'}`);
       fix.push(`CREATE POLICY ${ident(`${command} own rows`)} ON ${name} FOR ${command.toUpperCase()} TO ${ident(role)} USING (...);  -- a condition true for ${m.label}'s rows`);
     }
   }

@@ -96,7 +96,11 @@ async function updatableColumn(target: RowTarget, role: string): Promise<string>
   });
 }
 
-/** How many of the rows each requester's UPDATE (a no-op assignment) or DELETE affects, each rolled back. */
+/**
+ * How many of the rows each requester's UPDATE (a no-op assignment) or DELETE affects, each
+ * rolled back. No RETURNING (PostgREST's return=minimal): RETURNING would also demand the
+ * SELECT policies, which is a different question.
+ */
 export async function writability(target: RowTarget, requesters: Requester[], command: WriteCommand): Promise<Access[]> {
   const items = await Promise.all(
     requesters.map(async (requester) => {
@@ -104,9 +108,9 @@ export async function writability(target: RowTarget, requesters: Requester[], co
       if (command === 'update') {
         const role = await identify(target.engine, requester).then((id) => id.role, () => target.engine.preset.authenticatedRole);
         const col = ident(await updatableColumn(target, role));
-        sql = `WITH w AS (UPDATE ${target.from} SET ${col} = ${col} WHERE ${target.cond} RETURNING 1) SELECT count(*)::int AS n FROM w`;
+        sql = `UPDATE ${target.from} SET ${col} = ${col} WHERE ${target.cond}`;
       } else {
-        sql = `WITH w AS (DELETE FROM ${target.from} WHERE ${target.cond} RETURNING 1) SELECT count(*)::int AS n FROM w`;
+        sql = `DELETE FROM ${target.from} WHERE ${target.cond}`;
       }
       return { requester, stmt: { sql, method: command === 'update' ? ('PATCH' as const) : ('DELETE' as const), path: `/${target.table.name}` } };
     }),
@@ -118,9 +122,9 @@ export async function writability(target: RowTarget, requesters: Requester[], co
 /** Whether `requester` can hand the rows to `newOwner` (UPDATE of the owner column), rolled back. */
 export async function canReassign(target: RowTarget, requester: Requester, ownerColumn: string, newOwner: unknown): Promise<number> {
   await target.engine.catalog.column(target.table, ownerColumn);
-  const sql = `WITH w AS (UPDATE ${target.from} SET ${ident(ownerColumn)} = ${literal(newOwner)} WHERE ${target.cond} RETURNING 1) SELECT count(*)::int AS n FROM w`;
+  const sql = `UPDATE ${target.from} SET ${ident(ownerColumn)} = ${literal(newOwner)} WHERE ${target.cond}`;
   const [o] = await probe(target.engine, [{ requester, stmt: { sql, method: 'PATCH', path: `/${target.table.name}` } }]);
-  return o!.ok ? Number(o!.result.rows[0]!.n) : 0;
+  return o!.ok ? o!.result.rowCount : 0;
 }
 
 export interface Explained {

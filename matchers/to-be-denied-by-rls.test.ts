@@ -1,0 +1,71 @@
+import { expect, test } from 'vitest';
+import { forEachBackend } from '../test/helpers/backends.js';
+import { failureText } from '../test/helpers/failure-text.js';
+import { ALICE, BOB, useFixture } from '../test/helpers/fixture.js';
+
+forEachBackend((backend) => {
+  const db = useFixture(backend);
+  const users = () => ({ alice: db().user('alice', { sub: ALICE }), bob: db().user('bob', { sub: BOB }) });
+
+  test('refused by a policy (42501), by privileges, or 0 rows affected', async () => {
+    const { alice, bob } = users();
+    await expect(db().as(bob).insert('posts', { user_id: ALICE, content: 'forged' })).toBeDeniedByRls();
+    await expect(db().as(bob).update('posts', { content: 'hijacked' }, { user_id: ALICE })).toBeDeniedByRls();
+    await expect(db().as(bob).delete('posts', { user_id: ALICE })).toBeDeniedByRls();
+    await expect(db().as(alice).insert('vault', { id: 9, owner: ALICE, secret: 's' })).toBeDeniedByRls();
+    await expect(db().as(db().anonymous).query('select * from posts')).toBeDeniedByRls();
+    await expect(db().as(alice).insert('posts', { content: 'mine' })).not.toBeDeniedByRls();
+  });
+
+  test('the message says which: policy, privilege, success, or another error', async () => {
+    const { alice, bob } = users();
+    expect(await failureText(expect(db().as(bob).insert('posts', { user_id: ALICE, content: 'forged' })).not.toBeDeniedByRls())).toBe(
+      [
+        'expect(request).not.toBeDeniedByRls()',
+        '',
+        'Expected: the insert on posts as bob to be allowed',
+        'Received: refused by an RLS policy: new row violates row-level security policy for table "posts"',
+      ].join('\n'),
+    );
+    expect(await failureText(expect(db().as(alice).insert('vault', { id: 9, owner: ALICE })).not.toBeDeniedByRls())).toContain(
+      'Received: refused: no privilege on the table: permission denied for table vault',
+    );
+    expect(await failureText(expect(db().as(bob).update('notes', { body: 'x' }, { owner: ALICE })).toBeDeniedByRls())).toBe(
+      [
+        'expect(request).toBeDeniedByRls()',
+        '',
+        'Expected: the update on notes as bob to be refused (42501) or to affect no row',
+        'Received: succeeded: 1 row written',
+        '',
+        'Why:',
+        '  Row level security is disabled on public.notes.',
+        '',
+        'Fix:',
+        '  ALTER TABLE "public"."notes" ENABLE ROW LEVEL SECURITY;',
+      ].join('\n'),
+    );
+    expect(await failureText(expect(db().as(alice).insert('posts', { user_id: ALICE })).toBeDeniedByRls())).toContain(
+      'Received: failed for another reason: null value in column "content" of relation "posts" violates not-null constraint (23502)',
+    );
+  });
+
+  test('writes tried by the matcher are rolled back', async () => {
+    const { alice } = users();
+    await expect(db().as(alice).insert('posts', { content: 'temp' })).not.toBeDeniedByRls();
+    const { rows } = await db().owner.query(`SELECT count(*)::int AS n FROM posts WHERE content = 'temp'`);
+    expect(rows[0]!.n).toBe(0);
+  });
+
+  test('a request that was already awaited, or a bare promise, is refused as a subject', async () => {
+    const { alice } = users();
+    await expect(expect(Promise.resolve(1)).toBeDeniedByRls()).rejects.toMatchObject({
+      code: 'ERR_PGRLS_INVALID_SUBJECT',
+      message: 'toBeDeniedByRls() expects a pending request such as db.as(user).insert(table, values), received a Promise',
+    });
+    await expect(expect(db().as(alice).insert('postz', { content: 'x' })).toBeDeniedByRls()).rejects.toMatchObject({ code: 'ERR_PGRLS_UNKNOWN_TABLE' });
+    await expect(expect(db().as(alice).insert('posts', { contnt: 'x' })).toBeDeniedByRls()).rejects.toMatchObject({
+      code: 'ERR_PGRLS_UNKNOWN_COLUMN',
+      message: 'column of public.posts "contnt" does not exist; did you mean "content"?',
+    });
+  });
+});
