@@ -1,0 +1,15 @@
+import { spawnSync } from 'node:child_process';
+import { stripVTControlCharacters } from 'node:util';
+import { expect, test } from 'vitest';
+
+test('an un-awaited matcher fails its test, naming the matcher (a real Vitest run)', () => {
+  const run = spawnSync('npx', ['vitest', 'run', '--config', 'test/fixtures/vitest.config.ts', 'test/fixtures/unawaited.fixture.ts'], {
+    encoding: 'utf8',
+    env: { ...process.env, PG_RLS_TEST_BACKEND: 'embedded' },
+    timeout: 120_000,
+  });
+  const out = stripVTControlCharacters(run.stdout + run.stderr);
+  expect(run.status).toBe(1);
+  expect(out).toContain('MatcherNotAwaitedError: toHaveRlsEnabled() was not awaited in "forgets to await": the assertion ran after the test ended, so its result was lost');
+  expect(out).toMatch(/1 failed \| 1 passed|Tests\s+1 failed \| 1 passed/);
+});
