@@ -11,6 +11,7 @@ import { toBeVisibleOnlyTo } from './to-be-visible-only-to.js';
 import { toBeWritableOnlyBy } from './to-be-writable-only-by.js';
 import { toBeDeniedByRls } from './to-be-denied-by-rls.js';
 import { toBeMemberOf } from './to-be-member-of.js';
+import { toSeeOnly } from './to-see-only.js';
 
 type Implementations = {
   [K in keyof PgRlsMatchers]: (this: MatcherContext, received: unknown, ...args: never[]) => Promise<MatcherResult>;
@@ -28,6 +29,7 @@ export const matchers = {
   toBeWritableOnlyBy,
   toBeDeniedByRls,
   toBeMemberOf,
+  toSeeOnly,
 } satisfies Implementations;
 
 /** For eslint-plugin-vitest / eslint-plugin-jest `valid-expect` `asyncMatchers`. */

@@ -7,8 +7,10 @@ import type { RlsEnabledOptions } from './to-have-rls-enabled.js';
 import type { GrantOptions } from './to-grant.js';
 import type { VisibleOnlyOptions } from './to-be-visible-only-to.js';
 import type { WritableOnlyOptions } from './to-be-writable-only-by.js';
+import type { SeeOnlyOptions } from './to-see-only.js';
+import type { RowSet } from '../src/refs.js';
 
-export type { RlsEnabledOptions, GrantOptions, VisibleOnlyOptions, WritableOnlyOptions };
+export type { RlsEnabledOptions, GrantOptions, VisibleOnlyOptions, WritableOnlyOptions, SeeOnlyOptions };
 export type PolicyCommandName = 'select' | 'insert' | 'update' | 'delete' | 'all' | 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'ALL';
 
 export interface PgRlsMatchers {
@@ -62,4 +64,9 @@ export interface PgRlsMatchers {
    * @example await expect(db.role('authenticated')).not.toBeMemberOf('app_owner')
    */
   toBeMemberOf(group: string): Promise<void>;
+  /**
+   * On `db.as(requester)`: within the scope, its SELECT returns exactly these rows (one round trip).
+   * @example await expect(db.as(alice)).toSeeOnly(db.rows('posts', { user_id: alice.sub, is_published: false }), { within: { is_published: false } })
+   */
+  toSeeOnly(rows: RowSet, options?: SeeOnlyOptions): Promise<void>;
 }

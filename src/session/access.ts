@@ -8,7 +8,8 @@ import { appliesTo } from '../catalog/index.js';
 import { InvalidSubjectError } from '../errors.js';
 import { ENGINE, type RowSet } from '../refs.js';
 import { condition, ident, literal, qualified } from '../sql/index.js';
-import { probe, type Engine, type Outcome } from './engine.js';
+import { probe, runPair, type Engine, type Outcome } from './engine.js';
+import { DataApiError } from '../errors.js';
 import { identify } from './identity.js';
 import { requesterLabel, type Requester } from './requesters.js';
 
@@ -27,13 +28,20 @@ export interface RowTarget {
   description: string;
 }
 
-export async function resolveRows(rows: RowSet): Promise<RowTarget> {
+/** The row set's table, columns and condition, checked against the catalog (no query of the rows). */
+export async function describeRows(rows: RowSet): Promise<Omit<RowTarget, 'size'>> {
   const engine = rows.table[ENGINE];
   const table = await rows.table.info();
   if (typeof rows.where === 'object') for (const c of Object.keys(rows.where)) await engine.catalog.column(table, c);
   for (const c of rows.columns ?? []) await engine.catalog.column(table, c);
   const from = qualified(table.schema, table.name);
   const cond = condition(rows.where);
+  return { engine, table, from, cond, columns: rows.columns, key: table.primaryKey.length ? table.primaryKey : table.columns, description: rows.toString() };
+}
+
+export async function resolveRows(rows: RowSet): Promise<RowTarget> {
+  const d = await describeRows(rows);
+  const { engine, from, cond } = d;
   const { rows: counted } = await engine.backend.query(`SELECT count(*)::int AS n FROM ${from} WHERE ${cond}`);
   const size = Number(counted[0]!.n);
   if (size === 0) {
@@ -41,7 +49,35 @@ export async function resolveRows(rows: RowSet): Promise<RowTarget> {
       hint: 'seed the rows first (createTestDatabase({ seed }) or db.owner.insert), or fix the where condition',
     });
   }
-  return { engine, table, from, cond, columns: rows.columns, size, key: table.primaryKey.length ? table.primaryKey : table.columns, description: rows.toString() };
+  return { ...d, size };
+}
+
+export interface SeenRows {
+  /** rows of the set within the scope, by key (owner rights) */
+  expected: Record<string, unknown>[];
+  /** rows the requester's SELECT returns within the scope, by key */
+  seen: Record<string, unknown>[];
+  refused?: Access['refused'];
+}
+
+/**
+ * What one requester sees within a scope, next to what the row set holds there: the owner's
+ * query and the requester's go in one round trip.
+ */
+export async function seenWithin(target: Omit<RowTarget, 'size'>, requester: Requester, within: string): Promise<SeenRows> {
+  const keys = target.key.map(ident).join(', ');
+  const owner = `SELECT ${keys} FROM ${target.from} WHERE ${within} AND ${target.cond} ORDER BY ${keys}`;
+  const mine = `SELECT ${keys} FROM ${target.from} WHERE ${within} ORDER BY ${keys}`;
+  const identity = await identify(target.engine, requester);
+  const pick = (rs: Record<string, unknown>[]) => rs.map((r) => Object.fromEntries(target.key.map((k) => [k, r[k]])));
+  try {
+    const [expected, seen] = await runPair(target.engine, identity, owner, { sql: mine, method: 'GET', path: `/${target.table.name}` });
+    return { expected: pick(expected.rows), seen: pick(seen.rows) };
+  } catch (e) {
+    if (!(e instanceof DataApiError) || e.code !== '42501') throw e;
+    const { rows: expected } = await target.engine.backend.query(owner);
+    return { expected: pick(expected), seen: [], refused: { by: 'privileges', message: e.message } };
+  }
 }
 
 /** What one requester did to the row set. */

@@ -105,6 +105,20 @@ export async function runAs(engine: Engine, identity: Identity, stmt: Statement)
   });
 }
 
+/** An owner statement, then one as `identity`, in one rolled-back round trip. */
+export async function runPair(engine: Engine, identity: Identity, ownerSql: string, stmt: Statement): Promise<[QueryResult, QueryResult]> {
+  const settings = requestSettings(identity, stmt);
+  return engine.backend.exclusive(async (conn) => {
+    try {
+      const r = await conn.exec(`BEGIN; ${ownerSql}; ${settings}; ${stmt.sql}; ROLLBACK`);
+      return [plain(r[1]!), plain(r[3]!)];
+    } catch (e) {
+      await rollbackQuietly(conn);
+      throw toDataApiError(e, identity.anonymous);
+    }
+  });
+}
+
 export async function rollbackQuietly(conn: Connection): Promise<void> {
   await conn.exec('ROLLBACK').catch(() => undefined);
 }
