@@ -45,11 +45,17 @@ function loadPglite() {
 
 async function openDataDir(dataDir: string): Promise<PgliteConnection> {
   const { mod, wasm, bundle } = await loadPglite();
-  return new PgliteConnection(await mod.PGlite.create({ dataDir, relaxedDurability: true, pgliteWasmModule: wasm, fsBundle: bundle }));
+  const pg = await mod.PGlite.create({ dataDir, relaxedDurability: true, pgliteWasmModule: wasm, fsBundle: bundle });
+  // The server logs every ERROR with its statement to stderr, which PGlite writes a character at
+  // a time: a denied write (42501, the common case here) would pay for that on every check.
+  await pg.exec('SET log_min_messages = panic; SET log_min_error_statement = panic');
+  return new PgliteConnection(pg);
 }
 
-function normalize(r: { rows: unknown[]; affectedRows?: number; fields: { name: string }[] }): Result {
-  return { rows: r.rows as Result['rows'], rowCount: Math.max(r.affectedRows ?? 0, r.rows.length), fields: r.fields.map((f) => f.name) };
+function normalize(r: { rows: unknown[]; affectedRows?: number; rowCount?: number; fields: { name: string }[] }): Result {
+  // affectedRows is a running total over a multi-statement exec; rowCount is this statement's own
+  // command tag (UPDATE 2, SELECT 5), absent for tags without a count (BEGIN).
+  return { rows: r.rows as Result['rows'], rowCount: r.rowCount ?? r.rows.length, fields: r.fields.map((f) => f.name) };
 }
 
 class PgliteConnection implements Connection {

@@ -10,7 +10,7 @@ import { ENGINE, type RowSet } from '../refs.js';
 import { condition, ident, literal, qualified } from '../sql/index.js';
 import { probe, runPair, type Engine, type Outcome } from './engine.js';
 import { DataApiError } from '../errors.js';
-import { identify } from './identity.js';
+import { identify, type Identity } from './identity.js';
 import { requesterLabel, type Requester } from './requesters.js';
 
 export interface RowTarget {
@@ -107,6 +107,27 @@ function toAccess(requester: Requester, o: Outcome, what: string): Access {
   return { requester, label: requesterLabel(requester), count: o.ok ? Number(o.result.rows[0]?.n ?? o.result.rowCount) : 0, refused };
 }
 
+/**
+ * The 42501 Postgres raises for a role without USAGE on the schema or the table privilege (for
+ * the given columns, when some are named), in Postgres's words; cached per table, role and need.
+ */
+function privilegeCheck(target: Omit<RowTarget, 'size'>, privilege: 'SELECT' | 'UPDATE' | 'DELETE', columns: string[] | undefined) {
+  return async (identity: Identity): Promise<DataApiError | undefined> => {
+    const key = `privcheck:${target.table.oid}:${identity.role}:${privilege}:${(columns ?? []).join(',')}`;
+    const missing = await target.engine.catalog.memo(key, async (conn) => {
+      const { rows } = await conn.query(
+        `SELECT has_schema_privilege($1, $2, 'USAGE') AS schema_ok,
+                CASE WHEN cardinality($5::text[]) = 0 THEN has_table_privilege($1, $3::oid, $4)
+                     ELSE (SELECT bool_and(has_column_privilege($1, $3::oid, c, $4)) FROM unnest($5::text[]) c) END AS table_ok`,
+        [identity.role, target.table.schema, target.table.oid, privilege, columns ?? []],
+      );
+      const r = rows[0]!;
+      return !r.schema_ok ? `permission denied for schema ${target.table.schema}` : !r.table_ok ? `permission denied for table ${target.table.name}` : null;
+    });
+    return missing ? new DataApiError({ status: identity.anonymous ? 401 : 403, code: '42501', message: missing }) : undefined;
+  };
+}
+
 /** How many of the rows each requester's SELECT returns. */
 export async function visibility(target: RowTarget, requesters: Requester[]): Promise<Access[]> {
   const select = target.columns ? target.columns.map(ident).join(', ') : '1';
@@ -114,6 +135,7 @@ export async function visibility(target: RowTarget, requesters: Requester[]): Pr
   const outcomes = await probe(
     target.engine,
     requesters.map((requester) => ({ requester, stmt: { sql, method: 'GET' as const, path: `/${target.table.name}` } })),
+    { refuse: privilegeCheck(target, 'SELECT', target.columns) },
   );
   return outcomes.map((o, i) => toAccess(requesters[i]!, o, 'reading ' + target.description));
 }
@@ -151,7 +173,7 @@ export async function writability(target: RowTarget, requesters: Requester[], co
       return { requester, stmt: { sql, method: command === 'update' ? ('PATCH' as const) : ('DELETE' as const), path: `/${target.table.name}` } };
     }),
   );
-  const outcomes = await probe(target.engine, items);
+  const outcomes = await probe(target.engine, items, { refuse: privilegeCheck(target, command === 'update' ? 'UPDATE' : 'DELETE', undefined) });
   return outcomes.map((o, i) => toAccess(requesters[i]!, o, `${command === 'update' ? 'updating' : 'deleting'} ${target.description}`));
 }
 

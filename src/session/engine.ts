@@ -123,6 +123,11 @@ export async function rollbackQuietly(conn: Connection): Promise<void> {
   await conn.exec('ROLLBACK').catch(() => undefined);
 }
 
+export interface ProbeOptions {
+  /** The error Postgres would raise for this identity, when the catalog already tells (a missing privilege). */
+  refuse?: (identity: Identity) => Promise<DataApiError | undefined>;
+}
+
 export interface ProbeItem {
   requester: Requester;
   stmt: Statement;
@@ -134,16 +139,19 @@ export interface ProbeItem {
  * run one by one to say which, and why. Identity errors (an invalid token) become that item's
  * outcome; setup errors (an unknown role, an RLS-bypassing role) reject.
  */
-export async function probe(engine: Engine, items: ProbeItem[]): Promise<Outcome[]> {
+export async function probe(engine: Engine, items: ProbeItem[], options: ProbeOptions = {}): Promise<Outcome[]> {
   const identities = await Promise.all(
     items.map((i) =>
-      identify(engine, i.requester).then(
-        (id) => ({ ok: true as const, id }),
-        (error: unknown) => {
+      identify(engine, i.requester)
+        .then(async (id) => {
+          // A refusal known from the catalog stays out of the batch, where its error would abort the rest.
+          const refused = await options.refuse?.(id);
+          return refused ? { ok: false as const, error: refused } : { ok: true as const, id };
+        })
+        .catch((error: unknown) => {
           if (error instanceof DataApiError) return { ok: false as const, error };
           throw error;
-        },
-      ),
+        }),
     ),
   );
   const outcomes: (Outcome | undefined)[] = identities.map((x) => (x.ok ? undefined : { ok: false, error: x.error }));
