@@ -1,9 +1,9 @@
 /** Shared by the visibility and write matchers: who is tried, and how a leak is explained. */
-import type { Access, RowTarget } from '../src/session/access.js';
-import { explain } from '../src/session/access.js';
-import type { PolicyInfo } from '../src/catalog/index.js';
-import { requesterLabel, type Requester } from '../src/session/requesters.js';
-import { ident, qualified } from '../src/sql/index.js';
+import type { Access, RowTarget } from '../src/internal.js';
+import { explain } from '../src/internal.js';
+import type { PolicyInfo } from '../src/internal.js';
+import { requesterLabel, type Requester } from '../src/internal.js';
+import { ident, qualified } from '../src/internal.js';
 import { describePolicy } from './to-have-policy-for.js';
 import { asRequesters } from './_subjects.js';
 import { keys, list, rows } from './_format.js';

@@ -3,7 +3,7 @@
  * settles. Each call is wrapped in a thenable that notes when it is awaited (then/catch/finally);
  * after each test, any call never awaited fails the test with MatcherNotAwaitedError.
  */
-import { MatcherNotAwaitedError } from '../src/errors.js';
+import { MatcherNotAwaitedError } from '../src/internal.js';
 
 interface Call {
   matcher: string;

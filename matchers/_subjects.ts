@@ -1,9 +1,9 @@
 /** Turning `received` into what a matcher works on, or throwing (under .not too). */
-import { InvalidSubjectError } from '../src/errors.js';
-import { ColumnRef, ObjectRef, RoleRef, RowSet, TableRef } from '../src/refs.js';
-import { PendingRequest } from '../src/session/session.js';
-import { Anonymous, User, type Requester } from '../src/session/requesters.js';
-import { TestDatabase } from '../src/database.js';
+import { InvalidSubjectError } from '../src/internal.js';
+import { ColumnRef, ObjectRef, RoleRef, RowSet, TableRef } from '../src/internal.js';
+import { PendingRequest } from '../src/internal.js';
+import { Anonymous, User, type Requester } from '../src/internal.js';
+import { TestDatabase } from '../src/internal.js';
 
 function describe(v: unknown): string {
   if (v === null) return 'null';

@@ -4,7 +4,7 @@
  * `expect` module used by @jest/globals).
  */
 import type {} from 'expect';
-import { RunnerNotFoundError } from '../src/errors.js';
+import { RunnerNotFoundError } from '../src/internal.js';
 import { asyncMatcherNames, matchers } from './index.js';
 import { checkAwaited, resetCalls, track } from './_await-guard.js';
 import type { PgRlsMatchers } from './types.js';

@@ -1,7 +1,7 @@
 import type { MatcherContext, MatcherResult } from './_context.js';
 import { failure, rows } from './_format.js';
 import { asPending } from './_subjects.js';
-import { qualified } from '../src/sql/index.js';
+import { qualified } from '../src/internal.js';
 
 /**
  * Passes when the pending request (db.as(user).insert/update/delete/query) is refused with

@@ -1,9 +1,9 @@
 import type { MatcherContext, MatcherResult } from './_context.js';
 import { failure } from './_format.js';
 import { asRole, roleArgument } from './_subjects.js';
-import { isMemberOf } from '../src/catalog/privileges.js';
-import { ENGINE } from '../src/refs.js';
-import { ident } from '../src/sql/index.js';
+import { isMemberOf } from '../src/internal.js';
+import { ENGINE } from '../src/internal.js';
+import { ident } from '../src/internal.js';
 
 /** Passes when the role is a member of the group, directly or through other memberships. */
 export async function toBeMemberOf(this: MatcherContext, received: unknown, group: unknown): Promise<MatcherResult> {

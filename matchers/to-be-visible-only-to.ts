@@ -2,7 +2,7 @@ import type { MatcherContext, MatcherResult } from './_context.js';
 import { counts, explainLeaks, explainMissing, names, requestersFor, type AmongOptions } from './_access.js';
 import { failure, list, rows } from './_format.js';
 import { asRequesters, asRows } from './_subjects.js';
-import { resolveRows, visibility } from '../src/session/access.js';
+import { resolveRows, visibility } from '../src/internal.js';
 
 export type VisibleOnlyOptions = AmongOptions;
 

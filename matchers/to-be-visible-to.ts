@@ -2,7 +2,7 @@ import type { MatcherContext, MatcherResult } from './_context.js';
 import { explainMissing, names } from './_access.js';
 import { failure, rows } from './_format.js';
 import { asRequesters, asRows } from './_subjects.js';
-import { resolveRows, visibility } from '../src/session/access.js';
+import { resolveRows, visibility } from '../src/internal.js';
 
 /** Passes when each requester's SELECT returns all the rows. */
 export async function toBeVisibleTo(this: MatcherContext, received: unknown, requesters: unknown): Promise<MatcherResult> {

@@ -2,9 +2,9 @@ import type { MatcherContext, MatcherResult } from './_context.js';
 import { counts, explainLeaks, explainMissing, names, requestersFor, type AmongOptions } from './_access.js';
 import { failure, list, rows } from './_format.js';
 import { asRequesters, asRows } from './_subjects.js';
-import { canReassign, resolveRows, writability, type Access, type WriteCommand } from '../src/session/access.js';
-import { User, requesterLabel } from '../src/session/requesters.js';
-import { ident, qualified } from '../src/sql/index.js';
+import { canReassign, resolveRows, writability, type Access, type WriteCommand } from '../src/internal.js';
+import { User, requesterLabel } from '../src/internal.js';
+import { ident, qualified } from '../src/internal.js';
 
 export interface WritableOnlyOptions extends AmongOptions {
   /** which writes are tried (default both) */

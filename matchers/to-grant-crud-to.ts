@@ -1,9 +1,9 @@
 import type { MatcherContext, MatcherResult } from './_context.js';
 import { failure, list } from './_format.js';
 import { asTable, roleArgument } from './_subjects.js';
-import { crudFacts } from '../src/catalog/privileges.js';
-import { ENGINE } from '../src/refs.js';
-import { ident, qualified } from '../src/sql/index.js';
+import { crudFacts } from '../src/internal.js';
+import { ENGINE } from '../src/internal.js';
+import { ident, qualified } from '../src/internal.js';
 
 const CRUD = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'];
 

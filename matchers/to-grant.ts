@@ -10,10 +10,10 @@ import {
   SEQUENCE_PRIVILEGES,
   tablePrivilegeNames,
   type ObjectKind,
-} from '../src/catalog/privileges.js';
-import { ColumnRef, ENGINE, TableRef } from '../src/refs.js';
-import { ident, qualified } from '../src/sql/index.js';
-import type { Engine } from '../src/session/engine.js';
+} from '../src/internal.js';
+import { ColumnRef, ENGINE, TableRef } from '../src/internal.js';
+import { ident, qualified } from '../src/internal.js';
+import type { Engine } from '../src/internal.js';
 
 export interface GrantOptions {
   /** the role must hold exactly these privileges, none more (default: at least these) */

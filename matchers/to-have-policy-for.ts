@@ -1,9 +1,9 @@
 import type { MatcherContext, MatcherResult } from './_context.js';
 import { failure } from './_format.js';
 import { asTable, roleArgument } from './_subjects.js';
-import { appliesTo, type PolicyCommand, type PolicyInfo } from '../src/catalog/index.js';
-import { ENGINE } from '../src/refs.js';
-import { ident, qualified } from '../src/sql/index.js';
+import { appliesTo, type PolicyCommand, type PolicyInfo } from '../src/internal.js';
+import { ENGINE } from '../src/internal.js';
+import { ident, qualified } from '../src/internal.js';
 
 const COMMANDS: PolicyCommand[] = ['select', 'insert', 'update', 'delete', 'all'];
 

@@ -1,7 +1,7 @@
 import type { MatcherContext, MatcherResult } from './_context.js';
 import { failure } from './_format.js';
 import { asTable } from './_subjects.js';
-import { qualified } from '../src/sql/index.js';
+import { qualified } from '../src/internal.js';
 
 export interface RlsEnabledOptions {
   /** also require FORCE ROW LEVEL SECURITY (so the table owner is subject to policies too) */

@@ -1,13 +1,13 @@
 import type { MatcherContext, MatcherResult } from './_context.js';
 import { failure } from './_format.js';
 import { asUserOrToken } from './_subjects.js';
-import { DataApiError } from '../src/errors.js';
-import { User } from '../src/session/requesters.js';
-import { ENGINE } from '../src/refs.js';
-import { databaseForToken } from '../src/database.js';
-import type { Engine } from '../src/session/engine.js';
-import { identify } from '../src/session/identity.js';
-import { runAs } from '../src/session/engine.js';
+import { DataApiError } from '../src/internal.js';
+import { User } from '../src/internal.js';
+import { ENGINE } from '../src/internal.js';
+import { databaseForToken } from '../src/internal.js';
+import type { Engine } from '../src/internal.js';
+import { identify } from '../src/internal.js';
+import { runAs } from '../src/internal.js';
 
 // The seed's troubleshooting page, "JWT token missing sub claim".
 const SEED_SUB =

@@ -1,11 +1,11 @@
 import type { MatcherContext, MatcherResult } from './_context.js';
 import { failure, keys, rows } from './_format.js';
 import { asRows } from './_subjects.js';
-import { condition, type Where } from '../src/sql/index.js';
-import { describeRows, seenWithin } from '../src/session/access.js';
-import { Session } from '../src/session/session.js';
-import { requesterLabel } from '../src/session/requesters.js';
-import { InvalidSubjectError } from '../src/errors.js';
+import { condition, type Where } from '../src/internal.js';
+import { describeRows, seenWithin } from '../src/internal.js';
+import { Session } from '../src/internal.js';
+import { requesterLabel } from '../src/internal.js';
+import { InvalidSubjectError } from '../src/internal.js';
 
 export interface SeeOnlyOptions {
   /** the part of the table looked at (column equality or a predicate); default the whole table */

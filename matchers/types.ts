@@ -2,13 +2,13 @@
  * The matchers' types, shared by the Vitest and Jest augmentations. Every matcher is async:
  * `await expect(...).toX()`; an un-awaited call fails its test.
  */
-import type { Requester } from '../src/session/requesters.js';
+import type { Requester } from '../src/internal.js';
 import type { RlsEnabledOptions } from './to-have-rls-enabled.js';
 import type { GrantOptions } from './to-grant.js';
 import type { VisibleOnlyOptions } from './to-be-visible-only-to.js';
 import type { WritableOnlyOptions } from './to-be-writable-only-by.js';
 import type { SeeOnlyOptions } from './to-see-only.js';
-import type { RowSet } from '../src/refs.js';
+import type { RowSet } from '../src/internal.js';
 
 export type { RlsEnabledOptions, GrantOptions, VisibleOnlyOptions, WritableOnlyOptions, SeeOnlyOptions };
 export type PolicyCommandName = 'select' | 'insert' | 'update' | 'delete' | 'all' | 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'ALL';

@@ -1,9 +1,29 @@
-export { createTestDatabase, TestDatabase } from './database.js';
-export type { TestDatabaseOptions, DataApiOptions, BackendName } from './options.js';
-export { User, Anonymous, type Requester, type UserOptions } from './session/requesters.js';
-export { Session, PendingRequest, Transaction, OwnerSession, type RequestKind } from './session/session.js';
-export type { QueryResult, Outcome } from './session/engine.js';
-export { TableRef, RowSet, ColumnRef, ObjectRef, RoleRef, type RowsOptions, type FunctionRef, type SchemaRef, type SequenceRef } from './refs.js';
-export type { Where } from './sql/index.js';
+// The public surface; the implementation lives in ./internal.js (one copy shared with the matcher entries).
+export { createTestDatabase, TestDatabase } from './internal.js';
+export type { TestDatabaseOptions, DataApiOptions, BackendName } from './internal.js';
+export { User, Anonymous, type Requester, type UserOptions } from './internal.js';
+export { Session, PendingRequest, Transaction, OwnerSession, type RequestKind } from './internal.js';
+export type { QueryResult, Outcome } from './internal.js';
+export { TableRef, RowSet, ColumnRef, ObjectRef, RoleRef, type RowsOptions, type FunctionRef, type SchemaRef, type SequenceRef } from './internal.js';
+export type { Where } from './internal.js';
 export type { Claims, Jwks, MintOptions, SigningAlg } from './tokens/index.js';
-export * from './errors.js';
+export {
+  PgRlsTestError,
+  BackendUnavailableError,
+  RlsBypassError,
+  UnknownTableError,
+  UnknownColumnError,
+  UnknownRoleError,
+  UnknownObjectError,
+  InvalidSubjectError,
+  MigrationFailedError,
+  SeedFailedError,
+  ResetUnsupportedError,
+  DatabaseClosedError,
+  InvalidTokenError,
+  RunnerNotFoundError,
+  MatcherNotAwaitedError,
+  DataApiError,
+  type PgRlsTestErrorCode,
+  type AnyPgRlsTestError,
+} from './internal.js';
