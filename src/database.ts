@@ -201,7 +201,7 @@ async function startBackend(options: ResolvedOptions, setup: Setup): Promise<Bac
 /** Starts a Postgres (embedded by default), applies preset, migrations and seed. */
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const resolved = resolveOptions(options);
-  const preset = presetByName(resolved.preset);
+  const preset = await presetByName(resolved.preset);
   const clock = new Clock(resolved.now);
   const setup = buildSetup(resolved, preset);
   const [backend, issuer] = await Promise.all([

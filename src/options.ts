@@ -29,8 +29,9 @@ export interface TestDatabaseOptions {
   existing?: boolean;
   /** backend 'testcontainers': the image (default 'postgres:17-alpine'). */
   image?: string;
-  /** 'neon' (default): roles authenticated/anonymous and the auth.* stub; 'none': install nothing. */
-  preset?: 'neon' | 'none';
+  /** 'neon' (default): roles authenticated/anonymous and the auth.* stub (pg_session_jwt);
+   *  'supabase': anon/authenticated/service_role and Supabase's auth.uid()/role()/email()/jwt(); 'none': install nothing. */
+  preset?: 'neon' | 'supabase' | 'none';
   /** A folder of .sql files applied in name order, or a list of files. */
   migrations?: string | string[];
   /** Inline SQL applied after the migrations. */
@@ -56,7 +57,7 @@ const fail = (option: string, expected: string, got: unknown): never => {
 
 export interface ResolvedOptions extends TestDatabaseOptions {
   backend: BackendName;
-  preset: 'neon' | 'none';
+  preset: 'neon' | 'supabase' | 'none';
   dataApi: Required<Pick<DataApiOptions, 'grantPublicSchemaAccess' | 'issuer' | 'anonymous' | 'alg'>> & Pick<DataApiOptions, 'audience'>;
 }
 
@@ -72,7 +73,7 @@ export function resolveOptions(input: TestDatabaseOptions = {}, env: NodeJS.Proc
     }
   }
   const preset = input.preset ?? (input.existing ? 'none' : 'neon');
-  if (preset !== 'neon' && preset !== 'none') fail('preset', "'neon' or 'none'", preset);
+  if (preset !== 'neon' && preset !== 'supabase' && preset !== 'none') fail('preset', "'neon', 'supabase' or 'none'", preset);
   if (input.existing && (input.migrations !== undefined || input.sql !== undefined || input.seed !== undefined || preset !== 'none')) {
     throw new TypeError('"existing" option: a database used as it is gets no preset, migrations, sql or seed (nothing is committed to it); drop those options or use a throw-away database');
   }

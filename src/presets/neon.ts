@@ -88,7 +88,7 @@ export interface PresetOptions {
 }
 
 export interface Preset {
-  name: 'neon' | 'none';
+  name: 'neon' | 'supabase' | 'none';
   /** The role a token without a `role` claim runs as. */
   authenticatedRole: string;
   /** The role a request without a token runs as. */
@@ -113,8 +113,9 @@ export const nonePreset: Preset = {
   setupSql: () => '',
 };
 
-export function presetByName(name: string): Preset {
+export async function presetByName(name: string): Promise<Preset> {
   if (name === 'neon') return neonPreset;
   if (name === 'none') return nonePreset;
-  throw new TypeError(`"preset" option must be 'neon' or 'none', got ${JSON.stringify(name)}`);
+  if (name === 'supabase') return (await import('./supabase.js')).supabasePreset;
+  throw new TypeError(`"preset" option must be 'neon', 'supabase' or 'none', got ${JSON.stringify(name)}`);
 }
