@@ -4,7 +4,12 @@ import { failureText } from '../test/helpers/failure-text.js';
 import { useFixture } from '../test/helpers/fixture.js';
 
 forEachBackend((backend) => {
-  const db = useFixture(backend, ['ALTER TABLE vault FORCE ROW LEVEL SECURITY;']);
+  const db = useFixture(backend, [
+    'ALTER TABLE vault FORCE ROW LEVEL SECURITY;',
+    `CREATE TABLE events (id int, at date NOT NULL) PARTITION BY RANGE (at);
+     CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+     ALTER TABLE events ENABLE ROW LEVEL SECURITY;`,
+  ]);
 
   test('passes when RLS is on, .not when it is off', async () => {
     await expect(db().table('posts')).toHaveRlsEnabled();
@@ -65,8 +70,23 @@ forEachBackend((backend) => {
     await expect(expect(db().table('posts')).toHaveRlsEnabled(null as never)).rejects.toThrow(TypeError);
   });
 
-  test('schema-qualified names and partitioned tables', async () => {
-    await db().owner.transaction(async () => undefined); // owner path usable between tests
+  test('schema-qualified names, partitioned tables and their partitions', async () => {
     await expect(db().table('public.posts')).toHaveRlsEnabled();
+    await expect(db().table('events')).toHaveRlsEnabled();
+    await expect(db().table('events_2026')).not.toHaveRlsEnabled();
+    expect(await failureText(expect(db().table('events_2026')).toHaveRlsEnabled())).toBe(
+      [
+        'expect(table).toHaveRlsEnabled()',
+        '',
+        'Expected: row level security enabled on public.events_2026',
+        'Received: disabled',
+        '',
+        'Why:',
+        "  public.events_2026 is a partition of public.events: queries through the parent use the parent's policies, but the partition itself can be queried directly, with its own setting",
+        '',
+        'Fix:',
+        '  ALTER TABLE "public"."events_2026" ENABLE ROW LEVEL SECURITY;',
+      ].join('\n'),
+    );
   });
 });

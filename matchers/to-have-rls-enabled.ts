@@ -22,7 +22,12 @@ export async function toHaveRlsEnabled(this: MatcherContext, received: unknown, 
       failure(this, 'toHaveRlsEnabled', 'table', options.forced ? '{ forced: true }' : '', {
         expected: `row level security ${this.isNot ? 'not ' : ''}${want} on ${t.qualifiedName}`,
         received: t.rlsEnabled ? (t.rlsForced ? 'enabled and forced' : 'enabled, not forced') : 'disabled',
-        why: t.kind === 'v' || t.kind === 'm' ? [`${t.qualifiedName} is a ${t.kind === 'v' ? 'view' : 'materialized view'}: row level security applies to the tables it reads`] : undefined,
+        why:
+          t.kind === 'v' || t.kind === 'm'
+            ? [`${t.qualifiedName} is a ${t.kind === 'v' ? 'view' : 'materialized view'}: row level security applies to the tables it reads`]
+            : t.parent && !t.rlsEnabled && !this.isNot
+              ? [`${t.qualifiedName} is a partition of ${t.parent}: queries through the parent use the parent's policies, but the partition itself can be queried directly, with its own setting`]
+              : undefined,
         fix: this.isNot
           ? options.forced
             ? `ALTER TABLE ${name} NO FORCE ROW LEVEL SECURITY;`
