@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
+import { packageAlias } from './vitest.shared.js';
 
 export default defineConfig({
+  resolve: { alias: packageAlias },
   test: {
     include: ['test/**/*.test.ts', 'matchers/**/*.test.ts', 'examples/**/*.test.ts'],
     exclude: ['**/node_modules/**', 'test/jest/**', 'examples/jest/**'],
