@@ -138,6 +138,18 @@ export class TestDatabase implements AsyncDisposable {
     return new RoleRef(this[ENGINE], name);
   }
 
+  /** The schema audit: what would make the Data API leak or fail, as findings with their fix SQL (src/audit). */
+  async audit(options?: import('./audit/types.js').AuditOptions): Promise<import('./audit/types.js').AuditResult> {
+    const { auditDatabase } = await import('./audit/engine.js');
+    return auditDatabase(this[ENGINE], options);
+  }
+
+  /** Who (anonymous, each user) can select/insert/update/delete how many rows of each table (src/audit/access-matrix). */
+  async accessMatrix(options?: import('./audit/access-matrix.js').AccessMatrixOptions): Promise<import('./audit/access-matrix.js').AccessMatrix> {
+    const { accessMatrix } = await import('./audit/access-matrix.js');
+    return accessMatrix(this[ENGINE], options);
+  }
+
   /** Back to the state right after preset, migrations and seed (a no-op when nothing was committed). */
   async reset(): Promise<void> {
     this[ENGINE].assertOpen('db.reset()');

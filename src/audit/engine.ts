@@ -1,0 +1,14 @@
+/** db.audit(): the audit on a test database's own connection, its facts cached with the catalog. */
+import { assertNotInTransaction, type Engine } from '../session/engine.js';
+import { evaluate, readFacts, resolveAuditOptions } from './index.js';
+import type { AuditOptions, AuditResult } from './types.js';
+
+export async function auditDatabase(engine: Engine, options: AuditOptions = {}): Promise<AuditResult> {
+  engine.assertOpen('db.audit()');
+  assertNotInTransaction(engine, 'db.audit()');
+  const resolved = resolveAuditOptions(options, { authenticated: engine.preset.authenticatedRole, anonymous: engine.preset.anonymousRole });
+  const key = `audit:${JSON.stringify([resolved.schemas, resolved.apiRoles])}`;
+  // The facts are dropped with the rest of the catalog cache when an owner statement writes.
+  const facts = await engine.catalog.memo(key, () => engine.backend.exclusive((conn) => readFacts(conn, resolved)));
+  return evaluate(facts, resolved);
+}

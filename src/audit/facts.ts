@@ -1,0 +1,238 @@
+/**
+ * Everything the audit checks look at, read from the catalog in ONE query that returns a JSON
+ * document. Run it with `search_path` set to '' (runAudit does) so policy expressions come back
+ * with every function schema-qualified (`auth.user_id()`), whatever the caller's search_path.
+ */
+import type { Connection } from '../backends/types.js';
+
+export type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE' | 'REFERENCES' | 'TRIGGER';
+export type PolicyCmd = 'select' | 'insert' | 'update' | 'delete' | 'all';
+
+export interface RoleFacts {
+  name: string;
+  exists: boolean;
+  superuser: boolean;
+  bypassRls: boolean;
+  /** roles whose privileges this role has (inherited membership), itself excluded */
+  memberOf: string[];
+}
+
+export interface SchemaFacts {
+  name: string;
+  owner: string;
+  /** API roles with USAGE / CREATE on it (through membership and PUBLIC too) */
+  usage: string[];
+  create: string[];
+  /** per owner of tables in this schema: what tables it creates later grant the authenticated role */
+  defaultPrivileges: { owner: string; privileges: string[] }[];
+}
+
+export interface PolicyFacts {
+  name: string;
+  cmd: PolicyCmd;
+  permissive: boolean;
+  /** role names; 'public' for PUBLIC */
+  roles: string[];
+  using: string | null;
+  check: string | null;
+}
+
+export interface RelationFacts {
+  schema: string;
+  name: string;
+  /** r table, p partitioned table, v view, m materialized view, f foreign table */
+  kind: 'r' | 'p' | 'v' | 'm' | 'f';
+  owner: string;
+  rls: boolean;
+  forced: boolean;
+  partitionOf: string | null;
+  securityInvoker: boolean;
+  /** API role -> privileges it holds (any column counts for SELECT/INSERT/UPDATE/REFERENCES) */
+  privileges: Record<string, Privilege[]>;
+  /** privileges granted to PUBLIC in the table's own ACL */
+  publicPrivileges: Privilege[];
+  /** API roles that own the table, directly or through an inherited membership */
+  ownedBy: string[];
+  columns: { name: string; type: string; default: string | null }[];
+  /** sequences behind nextval() defaults, with the API roles holding USAGE on each */
+  sequences: { name: string; schema: string; usage: string[] }[];
+  /** for views and materialized views: the tables they read that have row level security */
+  rlsDependencies: { name: string; ownerBypasses: boolean }[];
+  policies: PolicyFacts[];
+}
+
+export interface FunctionFacts {
+  schema: string;
+  name: string;
+  /** identity arguments as Postgres prints them: `bigint, text` */
+  args: string;
+  language: string;
+  owner: string;
+  /** the search_path the function pins (`""` for an empty one), null when it is not set */
+  searchPath: string | null;
+  body: string;
+  executableBy: string[];
+}
+
+export interface AuthObjectFacts {
+  kind: 'table' | 'view' | 'materialized view' | 'foreign table' | 'function';
+  name: string;
+  /** functions: identity arguments */
+  args: string | null;
+  owner: string;
+  schemaOwner: string;
+}
+
+export interface Facts {
+  database: string;
+  serverVersion: number;
+  /** the API roles, in the order given: [authenticated, anonymous] */
+  roles: RoleFacts[];
+  /** null when no role neon_superuser exists */
+  neonSuperuser: { createOnDatabase: boolean } | null;
+  schemas: SchemaFacts[];
+  relations: RelationFacts[];
+  /** SECURITY DEFINER functions of the audited schemas (extension members left out) */
+  functions: FunctionFacts[];
+  /** objects in schema auth that no extension installed */
+  authObjects: AuthObjectFacts[];
+  /** API roles with CREATE on schema auth */
+  authCreate: string[];
+}
+
+const PRIVS = `ARRAY['SELECT','INSERT','UPDATE','DELETE','TRUNCATE','REFERENCES','TRIGGER']`;
+
+// $1: schemas (text[]), $2: API roles (text[], authenticated first).
+export const FACTS_SQL = `
+WITH api AS (
+  SELECT a.name, a.ord, r.oid, r.rolsuper, r.rolbypassrls
+    FROM unnest($2::text[]) WITH ORDINALITY AS a(name, ord)
+    LEFT JOIN pg_catalog.pg_roles r ON r.rolname = a.name
+), api_ok AS (
+  SELECT * FROM api WHERE oid IS NOT NULL
+), first_role AS (
+  SELECT oid FROM api_ok ORDER BY ord LIMIT 1
+), sch AS (
+  SELECT n.oid, n.nspname, n.nspowner FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY($1::text[])
+), ext AS (
+  SELECT d.classid, d.objid FROM pg_catalog.pg_depend d WHERE d.deptype = 'e'
+), rel AS (
+  SELECT c.*, n.nspname FROM pg_catalog.pg_class c JOIN sch n ON n.oid = c.relnamespace
+   WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+     AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ext.objid = c.oid)
+), auth_ns AS (
+  SELECT n.oid, n.nspowner FROM pg_catalog.pg_namespace n WHERE n.nspname = 'auth'
+)
+SELECT pg_catalog.json_build_object(
+  'database', pg_catalog.current_database(),
+  'serverVersion', pg_catalog.current_setting('server_version_num')::int,
+  'roles', (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
+      'name', a.name, 'exists', a.oid IS NOT NULL,
+      'superuser', coalesce(a.rolsuper, false), 'bypassRls', coalesce(a.rolbypassrls, false),
+      'memberOf', CASE WHEN a.oid IS NULL THEN '[]'::json ELSE (
+        SELECT coalesce(pg_catalog.json_agg(g.rolname::text ORDER BY g.rolname), '[]'::json) FROM pg_catalog.pg_roles g
+         WHERE g.oid <> a.oid AND pg_catalog.pg_has_role(a.oid, g.oid, 'USAGE')) END
+    ) ORDER BY a.ord), '[]'::json) FROM api a),
+  'neonSuperuser', (SELECT pg_catalog.json_build_object('createOnDatabase',
+      pg_catalog.has_database_privilege(r.oid, (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()), 'CREATE'))
+    FROM pg_catalog.pg_roles r WHERE r.rolname = 'neon_superuser'),
+  'schemas', (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
+      'name', s.nspname, 'owner', pg_catalog.pg_get_userbyid(s.nspowner),
+      'usage', (SELECT coalesce(pg_catalog.json_agg(a.name ORDER BY a.ord), '[]'::json) FROM api_ok a WHERE pg_catalog.has_schema_privilege(a.oid, s.oid, 'USAGE')),
+      'create', (SELECT coalesce(pg_catalog.json_agg(a.name ORDER BY a.ord), '[]'::json) FROM api_ok a WHERE pg_catalog.has_schema_privilege(a.oid, s.oid, 'CREATE')),
+      'defaultPrivileges', (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
+          'owner', pg_catalog.pg_get_userbyid(o.owner),
+          'privileges', ARRAY(
+            SELECT DISTINCT x.privilege_type FROM (
+              SELECT da.defaclacl AS acl FROM pg_catalog.pg_default_acl da
+               WHERE da.defaclobjtype = 'r' AND da.defaclrole = o.owner AND da.defaclnamespace = s.oid
+              UNION ALL
+              SELECT coalesce((SELECT da.defaclacl FROM pg_catalog.pg_default_acl da
+                                WHERE da.defaclobjtype = 'r' AND da.defaclrole = o.owner AND da.defaclnamespace = 0),
+                              pg_catalog.acldefault('r', o.owner))
+            ) acls, pg_catalog.aclexplode(acls.acl) x, first_role f
+            WHERE x.grantee = 0 OR pg_catalog.pg_has_role(f.oid, x.grantee, 'USAGE')
+            ORDER BY 1)
+        ) ORDER BY pg_catalog.pg_get_userbyid(o.owner)), '[]'::json)
+        FROM (SELECT DISTINCT c.relowner AS owner FROM rel c WHERE c.relnamespace = s.oid AND c.relkind IN ('r', 'p')) o)
+    ) ORDER BY s.nspname), '[]'::json) FROM sch s),
+  'relations', (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
+      'schema', c.nspname, 'name', c.relname, 'kind', c.relkind, 'owner', pg_catalog.pg_get_userbyid(c.relowner),
+      'rls', c.relrowsecurity, 'forced', c.relforcerowsecurity,
+      'partitionOf', (SELECT pn.nspname || '.' || p.relname FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
+                        JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid AND c.relispartition LIMIT 1),
+      'securityInvoker', coalesce((SELECT pg_catalog.lower(split_part(o, '=', 2)) IN ('true', 'on', 'yes', '1')
+                                     FROM unnest(c.reloptions) o WHERE split_part(o, '=', 1) = 'security_invoker' LIMIT 1), false),
+      'privileges', (SELECT coalesce(pg_catalog.json_object_agg(a.name, ARRAY(
+          SELECT p FROM unnest(${PRIVS}) p
+           WHERE CASE WHEN p IN ('SELECT', 'INSERT', 'UPDATE', 'REFERENCES') THEN pg_catalog.has_any_column_privilege(a.oid, c.oid, p)
+                      ELSE pg_catalog.has_table_privilege(a.oid, c.oid, p) END)), '{}'::json) FROM api_ok a),
+      'publicPrivileges', ARRAY(SELECT DISTINCT x.privilege_type FROM pg_catalog.aclexplode(c.relacl) x WHERE x.grantee = 0 ORDER BY 1),
+      'ownedBy', (SELECT coalesce(pg_catalog.json_agg(a.name ORDER BY a.ord), '[]'::json) FROM api_ok a WHERE pg_catalog.pg_has_role(a.oid, c.relowner, 'USAGE')),
+      'columns', (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
+          'name', at.attname, 'type', pg_catalog.format_type(at.atttypid, at.atttypmod),
+          'default', pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)) ORDER BY at.attnum), '[]'::json)
+        FROM pg_catalog.pg_attribute at LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = at.attrelid AND ad.adnum = at.attnum
+       WHERE at.attrelid = c.oid AND at.attnum > 0 AND NOT at.attisdropped),
+      'sequences', (SELECT coalesce(pg_catalog.json_agg(DISTINCT pg_catalog.jsonb_build_object(
+          'name', sq.relname, 'schema', sn.nspname,
+          'usage', (SELECT coalesce(pg_catalog.jsonb_agg(a.name ORDER BY a.ord), '[]'::jsonb) FROM api_ok a WHERE pg_catalog.has_sequence_privilege(a.oid, sq.oid, 'USAGE')))), '[]'::json)
+        FROM pg_catalog.pg_attrdef ad
+        JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND d.objid = ad.oid AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+        JOIN pg_catalog.pg_class sq ON sq.oid = d.refobjid AND sq.relkind = 'S'
+        JOIN pg_catalog.pg_namespace sn ON sn.oid = sq.relnamespace
+       WHERE ad.adrelid = c.oid),
+      'rlsDependencies', (SELECT coalesce(pg_catalog.json_agg(DISTINCT pg_catalog.jsonb_build_object(
+          'name', dn.nspname || '.' || dc.relname,
+          'ownerBypasses', vo.rolsuper OR vo.rolbypassrls OR (pg_catalog.pg_has_role(c.relowner, dc.relowner, 'USAGE') AND NOT dc.relforcerowsecurity))), '[]'::json)
+        FROM pg_catalog.pg_rewrite rw
+        JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = rw.oid AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+        JOIN pg_catalog.pg_class dc ON dc.oid = d.refobjid AND dc.oid <> c.oid AND dc.relkind IN ('r', 'p') AND dc.relrowsecurity
+        JOIN pg_catalog.pg_namespace dn ON dn.oid = dc.relnamespace
+        JOIN pg_catalog.pg_roles vo ON vo.oid = c.relowner
+       WHERE rw.ev_class = c.oid AND c.relkind IN ('v', 'm')),
+      'policies', (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
+          'name', p.polname, 'cmd', CASE p.polcmd WHEN 'r' THEN 'select' WHEN 'a' THEN 'insert' WHEN 'w' THEN 'update' WHEN 'd' THEN 'delete' ELSE 'all' END,
+          'permissive', p.polpermissive,
+          'roles', ARRAY(SELECT CASE WHEN r = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(r)::text END FROM unnest(p.polroles) r ORDER BY 1),
+          'using', pg_catalog.pg_get_expr(p.polqual, p.polrelid), 'check', pg_catalog.pg_get_expr(p.polwithcheck, p.polrelid)) ORDER BY p.polname), '[]'::json)
+        FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid)
+    ) ORDER BY c.nspname, c.relname), '[]'::json) FROM rel c),
+  'functions', (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
+      'schema', s.nspname, 'name', f.proname, 'args', pg_catalog.pg_get_function_identity_arguments(f.oid),
+      'language', l.lanname, 'owner', pg_catalog.pg_get_userbyid(f.proowner),
+      'searchPath', (SELECT substr(cfg, 13) FROM unnest(f.proconfig) cfg WHERE cfg LIKE 'search\\_path=%' LIMIT 1),
+      'body', f.prosrc,
+      'executableBy', (SELECT coalesce(pg_catalog.json_agg(a.name ORDER BY a.ord), '[]'::json) FROM api_ok a WHERE pg_catalog.has_function_privilege(a.oid, f.oid, 'EXECUTE'))
+    ) ORDER BY s.nspname, f.proname, pg_catalog.pg_get_function_identity_arguments(f.oid)), '[]'::json)
+    FROM pg_catalog.pg_proc f JOIN sch s ON s.oid = f.pronamespace JOIN pg_catalog.pg_language l ON l.oid = f.prolang
+   WHERE f.prosecdef AND f.prokind IN ('f', 'p')
+     AND f.prorettype NOT IN ('pg_catalog.trigger'::pg_catalog.regtype, 'pg_catalog.event_trigger'::pg_catalog.regtype)
+     AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND ext.objid = f.oid)),
+  'authObjects', (SELECT coalesce(pg_catalog.json_agg(o ORDER BY o->>'name', o->>'args'), '[]'::json) FROM (
+      SELECT pg_catalog.json_build_object('kind', CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table' ELSE 'table' END,
+               'name', c.relname, 'args', NULL, 'owner', pg_catalog.pg_get_userbyid(c.relowner), 'schemaOwner', pg_catalog.pg_get_userbyid(ns.nspowner)) AS o
+        FROM pg_catalog.pg_class c JOIN auth_ns ns ON ns.oid = c.relnamespace
+       WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+         AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_class'::pg_catalog.regclass AND ext.objid = c.oid)
+      UNION ALL
+      SELECT pg_catalog.json_build_object('kind', 'function', 'name', f.proname, 'args', pg_catalog.pg_get_function_identity_arguments(f.oid),
+               'owner', pg_catalog.pg_get_userbyid(f.proowner), 'schemaOwner', pg_catalog.pg_get_userbyid(ns.nspowner))
+        FROM pg_catalog.pg_proc f JOIN auth_ns ns ON ns.oid = f.pronamespace
+       WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND ext.objid = f.oid)
+    ) objs),
+  'authCreate', (SELECT coalesce(pg_catalog.json_agg(a.name ORDER BY a.ord), '[]'::json) FROM api_ok a, auth_ns ns WHERE pg_catalog.has_schema_privilege(a.oid, ns.oid, 'CREATE'))
+) AS facts`;
+
+export interface FactsOptions {
+  schemas: string[];
+  /** [authenticated, anonymous] */
+  apiRoles: string[];
+}
+
+/** Runs the facts query on `conn` (one round trip). */
+export async function loadFacts(conn: Connection, options: FactsOptions): Promise<Facts> {
+  const { rows } = await conn.query(FACTS_SQL, [options.schemas, options.apiRoles]);
+  const raw = rows[0]?.facts;
+  return (typeof raw === 'string' ? JSON.parse(raw) : raw) as Facts;
+}

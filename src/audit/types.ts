@@ -1,0 +1,77 @@
+/** The audit's public shapes: findings, checks, waivers, results. */
+import type { Facts } from './facts.js';
+
+export type Level = 'error' | 'warning' | 'info';
+
+export interface Finding {
+  /** the check's stable id, e.g. 'rls_disabled_exposed' */
+  check: string;
+  level: Level;
+  /** what it is about: 'public.posts', a policy ('public.posts "owner reads"'), a function ('public.f(bigint)'), a role, a schema */
+  object: string;
+  /** the table it concerns, when there is one ('public.posts') */
+  table?: string;
+  /** one sentence */
+  message: string;
+  /** the SQL that fixes it */
+  fix: string;
+}
+
+/** A finding accepted on purpose: `{ check: 'rls_enabled_no_policy', object: 'public.audit_log' }`. */
+export interface Waiver {
+  check: string;
+  object: string;
+  /** why it is fine, shown next to the waived finding */
+  reason?: string;
+}
+
+export interface ApiRoles {
+  /** the role a request with a token runs as (default 'authenticated') */
+  authenticated: string;
+  /** the role a request without a token runs as (default 'anonymous'; Supabase: 'anon') */
+  anonymous: string;
+}
+
+export interface CheckContext {
+  facts: Facts;
+  roles: ApiRoles;
+}
+
+export interface Check {
+  id: string;
+  level: Level;
+  title: string;
+  /** what it looks for and why it matters */
+  description: string;
+  run(ctx: CheckContext): Finding[];
+}
+
+export interface CheckInfo {
+  id: string;
+  level: Level;
+  title: string;
+  description: string;
+}
+
+export interface AuditOptions {
+  /** schemas to audit (default ['public'], the schema the Data API exposes by default) */
+  schemas?: string[];
+  /** findings accepted on purpose */
+  ignore?: Waiver[];
+  /** the Data API's roles (default: the preset's, or authenticated/anonymous) */
+  apiRoles?: Partial<ApiRoles>;
+}
+
+export interface AuditResult {
+  /** findings not waived, errors first, then by table and check */
+  findings: Finding[];
+  /** findings matched by a waiver, with the waiver's reason */
+  waived: (Finding & { reason?: string })[];
+  /** waivers that matched nothing (stale, or a typo) */
+  unusedWaivers: Waiver[];
+  /** every check that ran */
+  checks: CheckInfo[];
+  /** what was audited */
+  schemas: string[];
+  database: string;
+}
