@@ -356,7 +356,9 @@ const policyAlwaysTrue: Check = {
   run(ctx) {
     return forEachPolicy(ctx, (r, p) => {
       if (!r.rls || !p.permissive) return undefined;
-      const roles = policyApiRoles(ctx, p);
+      const cmds = (p.cmd === 'all' ? ['select', 'insert', 'update', 'delete'] : [p.cmd]) as Exclude<PolicyCmd, 'all'>[];
+      // A RESTRICTIVE policy (a tenant boundary, say) still limits what the true one admits.
+      const roles = policyApiRoles(ctx, p).filter((role) => !r.policies.some((o) => !o.permissive && cmds.some((c) => covers(o, c)) && applies(ctx, o, role)));
       if (!roles.length) return undefined;
       const usingTrue = (p.cmd === 'update' || p.cmd === 'delete' || p.cmd === 'all') && isAlwaysTrue(p.using);
       const checkTrue =
@@ -689,7 +691,7 @@ const authSchemaObjects: Check = {
           level: 'error',
           object: 'auth',
           message: `API role ${role} may create objects in schema auth: it could define functions that policies trust for identity`,
-          fix: `REVOKE CREATE ON SCHEMA auth FROM PUBLIC, ${ident(role)};`,
+          fix: `REVOKE CREATE ON SCHEMA ${ident('auth')} FROM PUBLIC, ${ident(role)};`,
         }),
       );
     }
@@ -759,11 +761,11 @@ const nullIdentityDisjunct: Check = {
       const bad = nullIdentityDisjuncts(p.using);
       const roles = policyApiRoles(ctx, p);
       if (!bad.length || !roles.length) return undefined;
-      const rest = topLevelSplit(p.using!, 'OR').filter((x) => !bad.includes(x));
+      const rest = topLevelSplit(p.using!, 'OR').filter((x) => !bad.some((b) => b.part === x));
       return finding(this, {
         object: policyObject(r, p),
         table: nameOf(r),
-        message: `policy "${p.name}" on ${nameOf(r)} is true whenever ${bad[0]!.replace(/ IS NULL$/i, '')} is NULL (anonymous requests, tokens without sub): ${list(roles)} read every row then`,
+        message: `policy "${p.name}" on ${nameOf(r)} is true whenever ${bad[0]!.call} is NULL (anonymous requests, tokens without sub): it admits every row to ${list(roles)} then`,
         fix: `ALTER POLICY ${ident(p.name)} ON ${sqlName(r)} USING (${rest.join(' OR ')});`,
       });
     });

@@ -141,19 +141,24 @@ export function topLevelSplit(expr: string, op: 'OR' | 'AND'): string[] {
   return parts;
 }
 
-/** A disjunct that is true when there is no identity: `auth.user_id() IS NULL`, `NOT (auth.uid() IS NOT NULL)`. */
-export function nullIdentityDisjuncts(expr: string | null): string[] {
+/**
+ * Top-level disjuncts that are true when there is no identity (`auth.user_id() IS NULL`,
+ * `NOT (auth.uid() IS NOT NULL)`, wrapped or not), each with the call it tests.
+ */
+export function nullIdentityDisjuncts(expr: string | null): { part: string; call: string }[] {
   if (!expr) return [];
   const parts = topLevelSplit(expr, 'OR');
   if (parts.length < 2) return [];
-  return parts.filter((p) => {
-    const s = stripOuter(p)
-      .replace(/^\(\s*select\s+/i, '')
-      .replace(/\s+AS\s+\w+\s*\)/i, '')
-      .replace(/\s+/g, ' ');
-    return /^(auth\.(user_id|uid|jwt|session|role|email)\(\)|current_setting\('request\.jwt\.claims?[^']*'::text, true\)[^ ]*)( AS \w+)? IS NULL$/i.test(stripOuter(s)) ||
-      /^NOT \(*(auth\.(user_id|uid|jwt|session|role|email)\(\)) IS NOT NULL\)*$/i.test(stripOuter(s));
-  });
+  const out: { part: string; call: string }[] = [];
+  for (const part of parts) {
+    // `( SELECT auth.user_id() AS user_id) IS NULL` -> `auth.user_id() IS NULL`
+    const s = stripOuter(part).replace(/\(\s*select\s+([^()]*\(\))(\s+AS\s+\w+)?\s*\)/gi, '$1').replace(/\s+/g, ' ');
+    const m =
+      /^(auth\.(?:user_id|uid|jwt|session|role|email)\(\)) IS NULL$/i.exec(stripOuter(s)) ??
+      /^NOT \(*(auth\.(?:user_id|uid|jwt|session|role|email)\(\)) IS NOT NULL\)*$/i.exec(stripOuter(s));
+    if (m) out.push({ part, call: m[1]! });
+  }
+  return out;
 }
 
 /** Whether the expression depends on who asks: an auth.*() call, current_user, or the JWT claims. */
