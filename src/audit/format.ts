@@ -1,0 +1,131 @@
+/** Audit results as text (grouped by table), JSON, and SARIF 2.1.0 (for code-scanning tools). */
+import type { AuditResult, Finding, Level } from './types.js';
+
+function counts(result: AuditResult): Record<Level, number> {
+  const c: Record<Level, number> = { error: 0, warning: 0, info: 0 };
+  for (const f of result.findings) c[f.level]++;
+  return c;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** "2 errors, 1 warning, 0 infos, 1 waived" */
+export function summary(result: AuditResult): string {
+  const c = counts(result);
+  return `${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${c.info} info, ${result.waived.length} waived`;
+}
+
+/** Findings grouped by table (findings about no table last, under "other"). */
+export function groupByTable<F extends Finding>(findings: F[]): [string, F[]][] {
+  const groups = new Map<string, F[]>();
+  for (const f of findings) {
+    const key = f.table ?? 'other';
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  return [...groups.entries()].sort(([a], [b]) => (a === 'other' ? 1 : b === 'other' ? -1 : a.localeCompare(b)));
+}
+
+function findingLines(f: Finding & { reason?: string }, indent: string): string[] {
+  const lines = [`${indent}${f.level.padEnd(7)} ${f.check}: ${f.message}${f.reason ? ` (waived: ${f.reason})` : ''}`];
+  lines.push(...f.fix.split('\n').map((l, i) => `${indent}${' '.repeat(8)}${i === 0 ? 'fix: ' : '     '}${l}`));
+  return lines;
+}
+
+export interface TextOptions {
+  /** which levels to list (default all); the summary counts every finding */
+  levels?: Level[];
+}
+
+/**
+ *   audit of pgrls_x (schemas: public): 1 error, 0 warnings, 0 info, 0 waived
+ *
+ *   public.notes
+ *     error   rls_disabled_exposed: row level security is disabled on public.notes, ...
+ *             fix: ALTER TABLE "public"."notes" ENABLE ROW LEVEL SECURITY;
+ */
+export function formatText(result: AuditResult, options: TextOptions = {}): string {
+  const levels = new Set(options.levels ?? ['error', 'warning', 'info']);
+  const lines = [`audit of ${result.database} (schemas: ${result.schemas.join(', ')}): ${summary(result)}`];
+  for (const [table, fs] of groupByTable(result.findings.filter((f) => levels.has(f.level)))) {
+    lines.push('', table, ...fs.flatMap((f) => findingLines(f, '  ')));
+  }
+  if (result.waived.length) {
+    lines.push('', 'waived:');
+    for (const f of result.waived) lines.push(`  ${f.level.padEnd(7)} ${f.check} ${f.object}${f.reason ? `: ${f.reason}` : ''}`);
+  }
+  if (result.unusedWaivers.length) {
+    lines.push('', 'waivers that matched nothing:');
+    for (const w of result.unusedWaivers) lines.push(`  ${w.check} ${w.object}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatJson(result: AuditResult): string {
+  const c = counts(result);
+  return JSON.stringify(
+    {
+      database: result.database,
+      schemas: result.schemas,
+      summary: { errors: c.error, warnings: c.warning, info: c.info, waived: result.waived.length },
+      findings: result.findings,
+      waived: result.waived,
+      unusedWaivers: result.unusedWaivers,
+      checks: result.checks,
+    },
+    null,
+    2,
+  );
+}
+
+const SARIF_LEVEL: Record<Level, 'error' | 'warning' | 'note'> = { error: 'error', warning: 'warning', info: 'note' };
+
+export interface SarifOptions {
+  toolVersion?: string;
+}
+
+/** Logical location kind: functions are functions, everything else a database resource. */
+function locationKind(f: Finding): string {
+  return /\(.*\)$/.test(f.object) && !f.object.includes(' on ') ? 'function' : 'resource';
+}
+
+/** A SARIF 2.1.0 log: one run, a rule per check, a result per finding (waived ones as suppressed). */
+export function formatSarif(result: AuditResult, options: SarifOptions = {}): Record<string, unknown> {
+  const index = new Map(result.checks.map((c, i) => [c.id, i]));
+  const toResult = (f: Finding & { reason?: string }, waived: boolean) => ({
+    ruleId: f.check,
+    ruleIndex: index.get(f.check) ?? -1,
+    level: SARIF_LEVEL[f.level],
+    message: { text: f.message },
+    locations: [{ logicalLocations: [{ fullyQualifiedName: `${result.database}/${f.object}`, name: f.object, kind: locationKind(f) }] }],
+    partialFingerprints: { 'pgRlsTestFinding/v1': `${f.check}:${f.object}` },
+    properties: { fix: f.fix, ...(f.table ? { table: f.table } : {}) },
+    ...(waived ? { suppressions: [{ kind: 'external', status: 'accepted', ...(f.reason ? { justification: f.reason } : {}) }] } : {}),
+  });
+  return {
+    $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'pg-rls-test',
+            ...(options.toolVersion ? { version: options.toolVersion } : {}),
+            informationUri: 'https://www.npmjs.com/package/pg-rls-test',
+            rules: result.checks.map((c) => ({
+              id: c.id,
+              name: c.id.replace(/(^|_)([a-z])/g, (_m, _u, ch: string) => ch.toUpperCase()),
+              shortDescription: { text: c.title },
+              fullDescription: { text: c.description },
+              defaultConfiguration: { level: SARIF_LEVEL[c.level] },
+              help: { text: c.description },
+            })),
+          },
+        },
+        results: [...result.findings.map((f) => toResult(f, false)), ...result.waived.map((f) => toResult(f, true))],
+        properties: { database: result.database, schemas: result.schemas },
+      },
+    ],
+  };
+}
