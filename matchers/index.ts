@@ -12,6 +12,7 @@ import { toBeWritableOnlyBy } from './to-be-writable-only-by.js';
 import { toBeDeniedByRls } from './to-be-denied-by-rls.js';
 import { toBeMemberOf } from './to-be-member-of.js';
 import { toSeeOnly } from './to-see-only.js';
+import { toBeDataApiReady } from './to-be-data-api-ready.js';
 
 type Implementations = {
   [K in keyof PgRlsMatchers]: (this: MatcherContext, received: unknown, ...args: never[]) => Promise<MatcherResult>;
@@ -30,6 +31,7 @@ export const matchers = {
   toBeDeniedByRls,
   toBeMemberOf,
   toSeeOnly,
+  toBeDataApiReady,
 } satisfies Implementations;
 
 /** For eslint-plugin-vitest / eslint-plugin-jest `valid-expect` `asyncMatchers`. */

@@ -8,9 +8,10 @@ import type { GrantOptions } from './to-grant.js';
 import type { VisibleOnlyOptions } from './to-be-visible-only-to.js';
 import type { WritableOnlyOptions } from './to-be-writable-only-by.js';
 import type { SeeOnlyOptions } from './to-see-only.js';
+import type { DataApiReadyOptions } from './to-be-data-api-ready.js';
 import type { RowSet } from '../src/internal.js';
 
-export type { RlsEnabledOptions, GrantOptions, VisibleOnlyOptions, WritableOnlyOptions, SeeOnlyOptions };
+export type { RlsEnabledOptions, GrantOptions, VisibleOnlyOptions, WritableOnlyOptions, SeeOnlyOptions, DataApiReadyOptions };
 export type PolicyCommandName = 'select' | 'insert' | 'update' | 'delete' | 'all' | 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'ALL';
 
 export interface PgRlsMatchers {
@@ -69,4 +70,9 @@ export interface PgRlsMatchers {
    * @example await expect(db.as(alice)).toSeeOnly(db.rows('posts', { user_id: alice.sub, is_published: false }), { within: { is_published: false } })
    */
   toSeeOnly(rows: RowSet, options?: SeeOnlyOptions): Promise<void>;
+  /**
+   * On the test database: the schema audit (db.audit()) finds no error-level problem; waivers with `ignore`.
+   * @example await expect(db).toBeDataApiReady({ ignore: [{ check: 'rls_enabled_no_policy', object: 'public.audit_log' }] })
+   */
+  toBeDataApiReady(options?: DataApiReadyOptions): Promise<void>;
 }
