@@ -1,5 +1,5 @@
-#!/usr/bin/env node
-// The `pg-rls-test` command (package.json "bin"); the logic is in ./cli/index.ts, testable without a process.
+// The `pg-rls-test` command (package.json "bin" -> dist/cli.js); the logic is in ./cli/index.ts, testable
+// without a process. No hashbang here: the build's banner adds `#!/usr/bin/env node` (a second one would be a syntax error).
 import { main } from './cli/index.js';
 
 main(process.argv.slice(2), {

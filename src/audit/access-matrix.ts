@@ -163,29 +163,4 @@ export async function accessMatrix(engine: Engine, options: AccessMatrixOptions 
   return matrix;
 }
 
-function cellText(v: MatrixCount | boolean | null): string {
-  if (v === null) return '-';
-  if (v === true) return 'yes';
-  if (v === false) return 'no';
-  return String(v);
-}
-
-/**
- *   table         rows  requester  select  insert  update  delete
- *   public.posts     4  anonymous  denied  no      denied  denied
- *                      alice      3       yes     2       2
- */
-export function formatAccessMatrix(matrix: AccessMatrix): string {
-  const header = ['table', 'rows', 'requester', 'select', 'insert', 'update', 'delete'];
-  const lines: string[][] = [header];
-  for (const [name, t] of Object.entries(matrix.tables)) {
-    matrix.requesters.forEach((label, i) => {
-      const c = t.access[label]!;
-      lines.push([i === 0 ? name : '', i === 0 ? String(t.rows) : '', label, cellText(c.select), cellText(c.insert), cellText(c.update), cellText(c.delete)]);
-    });
-  }
-  const widths = header.map((_, col) => Math.max(...lines.map((l) => l[col]!.length)));
-  return lines
-    .map((l) => l.map((cell, col) => (col === 1 ? cell.padStart(widths[col]!) : cell.padEnd(widths[col]!))).join('  ').trimEnd())
-    .join('\n');
-}
+export { formatAccessMatrix } from './format.js';

@@ -1,4 +1,5 @@
-/** Audit results as text (grouped by table), JSON, and SARIF 2.1.0 (for code-scanning tools). */
+/** Audit results as text (grouped by table), JSON and SARIF 2.1.0 (for code-scanning tools); the access matrix as a text table. Pure: no engine imports. */
+import type { AccessMatrix, MatrixCount } from './access-matrix.js';
 import type { AuditResult, Finding, Level } from './types.js';
 
 function counts(result: AuditResult): Record<Level, number> {
@@ -128,4 +129,31 @@ export function formatSarif(result: AuditResult, options: SarifOptions = {}): Re
       },
     ],
   };
+}
+
+function cellText(v: MatrixCount | boolean | null): string {
+  if (v === null) return '-';
+  if (v === true) return 'yes';
+  if (v === false) return 'no';
+  return String(v);
+}
+
+/**
+ *   table         rows  requester  select  insert  update  delete
+ *   public.posts     4  anonymous  denied  no      denied  denied
+ *                      alice      3       yes     2       2
+ */
+export function formatAccessMatrix(matrix: AccessMatrix): string {
+  const header = ['table', 'rows', 'requester', 'select', 'insert', 'update', 'delete'];
+  const lines: string[][] = [header];
+  for (const [name, t] of Object.entries(matrix.tables)) {
+    matrix.requesters.forEach((label, i) => {
+      const c = t.access[label]!;
+      lines.push([i === 0 ? name : '', i === 0 ? String(t.rows) : '', label, cellText(c.select), cellText(c.insert), cellText(c.update), cellText(c.delete)]);
+    });
+  }
+  const widths = header.map((_, col) => Math.max(...lines.map((l) => l[col]!.length)));
+  return lines
+    .map((l) => l.map((cell, col) => (col === 1 ? cell.padStart(widths[col]!) : cell.padEnd(widths[col]!))).join('  ').trimEnd())
+    .join('\n');
 }
