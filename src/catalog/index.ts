@@ -19,9 +19,20 @@ export { appliesTo } from './policies.js';
 export class Catalog {
   #conn: Connection;
   #memo = new Map<string, Promise<unknown>>();
+  #parent: Catalog | undefined;
 
-  constructor(conn: Connection) {
+  constructor(conn: Connection, parent?: Catalog) {
     this.#conn = conn;
+    this.#parent = parent;
+  }
+
+  /**
+   * A catalog that loads on `conn` (an open transaction holding the backend), so lookups made
+   * inside transaction(fn) don't wait for the connection they already hold. With `inherit`, facts
+   * already cached by this catalog are reused; without it (the owner may run DDL), nothing is.
+   */
+  within(conn: Connection, { inherit }: { inherit: boolean }): Catalog {
+    return new Catalog(conn, inherit ? this : undefined);
   }
 
   invalidate(): void {
@@ -30,7 +41,7 @@ export class Catalog {
 
   /** Caches `load()` under `key` until invalidate(); a failed load is not cached. */
   memo<T>(key: string, load: (conn: Connection) => Promise<T>): Promise<T> {
-    let p = this.#memo.get(key) as Promise<T> | undefined;
+    let p = (this.#memo.get(key) ?? this.#parent?.#memo.get(key)) as Promise<T> | undefined;
     if (!p) {
       p = load(this.#conn);
       this.#memo.set(key, p);

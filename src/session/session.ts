@@ -192,6 +192,9 @@ export class Transaction implements Writer<Promise<QueryResult>> {
       return { rows: r.rows, rowCount: r.rowCount };
     } catch (e) {
       throw toDataApiError(e, this.#identity?.anonymous ?? false);
+    } finally {
+      // raw SQL may be DDL: later lookups in this transaction must see its effect
+      if (kind === 'query') this.#catalog.invalidate();
     }
   }
 
@@ -212,18 +215,19 @@ export class Transaction implements Writer<Promise<QueryResult>> {
 /** BEGIN (as identity, or as the owner when null), fn(tx), ROLLBACK; fn's error is rethrown unchanged. */
 export async function inTransaction<T>(engine: Engine, identity: Identity | null, fn: (tx: Transaction) => Promise<T>): Promise<T> {
   if (typeof fn !== 'function') throw new TypeError('transaction() takes an async function (tx) => { ... }');
-  try {
-    return await engine.backend.exclusive(async (conn) => {
-      await conn.exec(identity ? `BEGIN; ${requestSettings(identity, { method: 'POST', path: '/rpc/transaction' })}` : 'BEGIN');
-      try {
-        return await insideTransaction.run(engine, () => fn(new Transaction(engine.catalog, conn, identity)));
-      } finally {
-        await rollbackQuietly(conn);
-      }
-    });
-  } finally {
-    if (!identity) engine.catalog.invalidate(); // DDL inside was rolled back, but cached facts may have been read in between
-  }
+  return engine.backend.exclusive(async (conn) => {
+    await conn.exec(identity ? `BEGIN; ${requestSettings(identity, { method: 'POST', path: '/rpc/transaction' })}` : 'BEGIN');
+    // Lookups inside load on this connection into their own cache (the shared one never sees
+    // what was rolled back); a user's transaction reuses facts already cached, the owner's
+    // may run DDL and so starts afresh.
+    const tx = new Transaction(engine.catalog.within(conn, { inherit: identity !== null }), conn, identity);
+    try {
+      // Await inside the scope: a pending request returned by fn runs when awaited, and must see the scope.
+      return await insideTransaction.run(engine, async () => await fn(tx));
+    } finally {
+      await rollbackQuietly(conn);
+    }
+  });
 }
 
 /**

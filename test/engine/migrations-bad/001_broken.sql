@@ -1,0 +1,3 @@
+-- a typo on line 3
+CREATE TABLE ok (id int);
+CREAT TABLE broken (id int);

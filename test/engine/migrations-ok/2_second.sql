@@ -1,0 +1,1 @@
+INSERT INTO m1 SELECT count(*) FROM m1;
