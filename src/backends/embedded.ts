@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import type { PGlite as PGliteType } from '@electric-sql/pglite';
 import { BackendUnavailableError } from '../errors.js';
 import { cachedDir, defaultCacheDir, hashOf, removeWorkDir, storeDir, tempWorkDir } from './cache.js';
-import { Mutex, type Backend, type Connection, type Result, type Setup } from './types.js';
+import { SerialBackend, type Backend, type Connection, type Result, type Setup } from './types.js';
 
 export interface EmbeddedOptions {
   /** Where prepared data directories are kept; `false` disables the cache. */
@@ -71,18 +71,15 @@ class PgliteConnection implements Connection {
   }
 }
 
-export class EmbeddedBackend implements Backend {
+export class EmbeddedBackend extends SerialBackend<PgliteConnection> implements Backend {
   readonly kind = 'embedded' as const;
   readonly commits = true;
   description: string;
-  #conn: PgliteConnection;
   #workDir: string;
   #pristine: string;
-  #dirty = false;
-  #mutex = new Mutex();
 
   private constructor(conn: PgliteConnection, workDir: string, pristine: string, description: string) {
-    this.#conn = conn;
+    super(conn);
     this.#workDir = workDir;
     this.#pristine = pristine;
     this.description = description;
@@ -142,34 +139,21 @@ export class EmbeddedBackend implements Backend {
     }
   }
 
-  exec(script: string): Promise<Result[]> {
-    return this.#mutex.run(() => this.#conn.exec(script));
-  }
-  query(sql: string, params?: unknown[]): Promise<Result> {
-    return this.#mutex.run(() => this.#conn.query(sql, params));
-  }
-  exclusive<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
-    return this.#mutex.run(() => fn(this.#conn));
-  }
-  markDirty(): void {
-    this.#dirty = true;
-  }
-
   reset(): Promise<void> {
-    return this.#mutex.run(async () => {
-      if (!this.#dirty) return; // every request rolled back: nothing to undo
-      await this.#conn.pg.close();
+    return this.serially(async () => {
+      if (!this.dirty) return; // every request rolled back: nothing to undo
+      await this.conn.pg.close();
       const dataDir = join(this.#workDir, 'data');
       rmSync(dataDir, { recursive: true, force: true });
       cpSync(this.#pristine, dataDir, { recursive: true });
-      this.#conn = await openDataDir(dataDir);
-      this.#dirty = false;
+      this.conn = await openDataDir(dataDir);
+      this.dirty = false;
     });
   }
 
   close(): Promise<void> {
-    return this.#mutex.run(async () => {
-      await this.#conn.pg.close();
+    return this.serially(async () => {
+      await this.conn.pg.close();
       removeWorkDir(this.#workDir);
     });
   }

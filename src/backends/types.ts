@@ -70,3 +70,34 @@ export class Mutex {
     return next;
   }
 }
+
+/**
+ * A backend that owns one connection: every call takes its turn (Mutex), and the subclass
+ * swaps the connection in reset() and ends it in close(), inside serially().
+ */
+export abstract class SerialBackend<C extends Connection> {
+  protected conn: C;
+  protected dirty = false;
+  #mutex = new Mutex();
+
+  protected constructor(conn: C) {
+    this.conn = conn;
+  }
+
+  protected serially<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#mutex.run(fn);
+  }
+
+  exec(script: string): Promise<Result[]> {
+    return this.serially(() => this.conn.exec(script));
+  }
+  query(sql: string, params?: unknown[]): Promise<Result> {
+    return this.serially(() => this.conn.query(sql, params));
+  }
+  exclusive<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
+    return this.serially(() => fn(this.conn));
+  }
+  markDirty(): void {
+    this.dirty = true;
+  }
+}

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { BackendUnavailableError } from '../errors.js';
 import { ident } from '../sql/index.js';
-import { Mutex, type Backend, type BackendKind, type Connection, type Result, type Setup } from './types.js';
+import { SerialBackend, type Backend, type BackendKind, type Connection, type Result, type Setup } from './types.js';
 
 type PgModule = typeof import('pg');
 type PgClient = InstanceType<PgModule['Client']>;
@@ -99,21 +99,18 @@ export interface UrlOptions {
   connectTimeoutMs?: number | undefined;
 }
 
-export class ServerBackend implements Backend {
+export class ServerBackend extends SerialBackend<PgConnection> implements Backend {
   readonly kind: BackendKind;
   readonly commits: boolean;
   readonly description: string;
   #life: Lifecycle;
-  #conn: PgConnection;
-  #dirty = false;
-  #mutex = new Mutex();
 
   private constructor(life: Lifecycle, client: PgClient) {
+    super(new PgConnection(client));
     this.#life = life;
     this.kind = life.kind;
     this.commits = life.commits;
     this.description = life.description;
-    this.#conn = new PgConnection(client);
   }
 
   /** The url backend. */
@@ -181,31 +178,19 @@ export class ServerBackend implements Backend {
     }
   }
 
-  exec(script: string): Promise<Result[]> {
-    return this.#mutex.run(() => this.#conn.exec(script));
-  }
-  query(sql: string, params?: unknown[]): Promise<Result> {
-    return this.#mutex.run(() => this.#conn.query(sql, params));
-  }
-  exclusive<T>(fn: (conn: Connection) => Promise<T>): Promise<T> {
-    return this.#mutex.run(() => fn(this.#conn));
-  }
-  markDirty(): void {
-    this.#dirty = true;
-  }
   reset(): Promise<void> {
-    return this.#mutex.run(async () => {
-      if (!this.#dirty || !this.commits) return;
-      await this.#conn.client.end();
+    return this.serially(async () => {
+      if (!this.dirty || !this.commits) return;
+      await this.conn.client.end();
       await this.#life.restore();
-      this.#conn = new PgConnection(await this.#life.connect());
-      this.#dirty = false;
+      this.conn = new PgConnection(await this.#life.connect());
+      this.dirty = false;
     });
   }
   close(): Promise<void> {
-    return this.#mutex.run(async () => {
+    return this.serially(async () => {
       try {
-        await this.#conn.client.end();
+        await this.conn.client.end();
       } finally {
         await this.#life.dispose();
       }

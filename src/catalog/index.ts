@@ -41,7 +41,7 @@ export class Catalog {
 
   /** Caches `load()` under `key` until invalidate(); a failed load is not cached. */
   memo<T>(key: string, load: (conn: Connection) => Promise<T>): Promise<T> {
-    let p = (this.#memo.get(key) ?? this.#parent?.#memo.get(key)) as Promise<T> | undefined;
+    let p = (this.#memo.get(key) ?? (this.#parent ? this.#parent.#memo.get(key) : undefined)) as Promise<T> | undefined;
     if (!p) {
       p = load(this.#conn);
       this.#memo.set(key, p);
