@@ -125,6 +125,21 @@ function policyApiRoles(ctx: CheckContext, p: PolicyFacts): string[] {
   return apiRoles(ctx).filter((role) => applies(ctx, p, role));
 }
 
+/** One finding per table that matches `where` and that some API role can reach (`who`). */
+function forEachExposedTable(
+  ctx: CheckContext,
+  check: Check,
+  where: (r: RelationFacts) => boolean,
+  say: (r: RelationFacts, who: string[]) => Pick<Finding, 'message' | 'fix'>,
+): Finding[] {
+  return ctx.facts.relations
+    .filter((r) => isTable(r) && where(r))
+    .flatMap((r) => {
+      const who = exposedTo(ctx, r);
+      return who.length ? [finding(check, { object: nameOf(r), table: nameOf(r), ...say(r, who) })] : [];
+    });
+}
+
 // ---- the checks -------------------------------------------------------------------------
 
 const rlsDisabledExposed: Check = {
@@ -133,20 +148,10 @@ const rlsDisabledExposed: Check = {
   title: 'RLS disabled on a table the Data API reaches',
   description: 'A table that an API role can read or write with row level security disabled: every row is visible and writable to every request (seed: "I can see all rows in my table").',
   run(ctx) {
-    return ctx.facts.relations
-      .filter((r) => isTable(r) && !r.rls && r.policies.length === 0)
-      .flatMap((r) => {
-        const who = exposedTo(ctx, r);
-        if (!who.length) return [];
-        return [
-          finding(this, {
-            object: nameOf(r),
-            table: nameOf(r),
-            message: `row level security is disabled on ${nameOf(r)}, which ${whoReaches(ctx, r, who)} can reach through the Data API: every request sees and changes every row${r.partitionOf ? ` (it is a partition of ${r.partitionOf}, and can be queried directly)` : ''}`,
-            fix: `ALTER TABLE ${sqlName(r)} ENABLE ROW LEVEL SECURITY;`,
-          }),
-        ];
-      });
+    return forEachExposedTable(ctx, this, (r) => !r.rls && r.policies.length === 0, (r, who) => ({
+      message: `row level security is disabled on ${nameOf(r)}, which ${whoReaches(ctx, r, who)} can reach through the Data API: every request sees and changes every row${r.partitionOf ? ` (it is a partition of ${r.partitionOf}, and can be queried directly)` : ''}`,
+      fix: `ALTER TABLE ${sqlName(r)} ENABLE ROW LEVEL SECURITY;`,
+    }));
   },
 };
 
@@ -156,20 +161,10 @@ const policyExistsRlsDisabled: Check = {
   title: 'Policies exist but RLS is disabled',
   description: 'Policies are ignored while row level security is disabled: the table is open to every API role holding privileges on it.',
   run(ctx) {
-    return ctx.facts.relations
-      .filter((r) => isTable(r) && !r.rls && r.policies.length > 0)
-      .flatMap((r) => {
-        const who = exposedTo(ctx, r);
-        if (!who.length) return [];
-        return [
-          finding(this, {
-            object: nameOf(r),
-            table: nameOf(r),
-            message: `${nameOf(r)} has policies (${r.policies.map((p) => `"${p.name}"`).join(', ')}) but row level security is disabled, so they are ignored: ${whoReaches(ctx, r, who)} reach every row`,
-            fix: `ALTER TABLE ${sqlName(r)} ENABLE ROW LEVEL SECURITY;`,
-          }),
-        ];
-      });
+    return forEachExposedTable(ctx, this, (r) => !r.rls && r.policies.length > 0, (r, who) => ({
+      message: `${nameOf(r)} has policies (${r.policies.map((p) => `"${p.name}"`).join(', ')}) but row level security is disabled, so they are ignored: ${whoReaches(ctx, r, who)} reach every row`,
+      fix: `ALTER TABLE ${sqlName(r)} ENABLE ROW LEVEL SECURITY;`,
+    }));
   },
 };
 
@@ -179,20 +174,10 @@ const rlsEnabledNoPolicy: Check = {
   title: 'RLS enabled, no policy, yet granted to API roles',
   description: 'With row level security on and no policy, reads return no rows and writes are refused (seed: "RLS is enabled but I can\'t see any rows"). Fine for a server-only table, but then it should not be granted to the API roles.',
   run(ctx) {
-    return ctx.facts.relations
-      .filter((r) => isTable(r) && r.rls && r.policies.length === 0 && !r.partitionOf)
-      .flatMap((r) => {
-        const who = exposedTo(ctx, r);
-        if (!who.length) return [];
-        return [
-          finding(this, {
-            object: nameOf(r),
-            table: nameOf(r),
-            message: `row level security is enabled on ${nameOf(r)} but it has no policy, while ${whoReaches(ctx, r, who)} are granted: their reads return no rows and their writes are refused; create policies for the rows they may use, or revoke the grants if the table is server-only`,
-            fix: `REVOKE SELECT, INSERT, UPDATE, DELETE ON ${sqlName(r)} FROM ${roleList(who)};`,
-          }),
-        ];
-      });
+    return forEachExposedTable(ctx, this, (r) => r.rls && r.policies.length === 0 && !r.partitionOf, (r, who) => ({
+      message: `row level security is enabled on ${nameOf(r)} but it has no policy, while ${whoReaches(ctx, r, who)} are granted: their reads return no rows and their writes are refused; create policies for the rows they may use, or revoke the grants if the table is server-only`,
+      fix: `REVOKE SELECT, INSERT, UPDATE, DELETE ON ${sqlName(r)} FROM ${roleList(who)};`,
+    }));
   },
 };
 
