@@ -10,5 +10,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     setupFiles: ['./test/helpers/setup.ts'],
+    globalSetup: ['./test/helpers/global-setup.ts'],
   },
 });

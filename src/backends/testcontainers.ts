@@ -18,9 +18,10 @@ const NO_RUNTIME_HINT =
 
 type Module = typeof import('@testcontainers/postgresql');
 
-async function loadModule(): Promise<Module> {
+/** Imports the optional package; `importer` is replaceable so its absence can be tested. */
+export async function loadModule(importer: () => Promise<Module> = () => import('@testcontainers/postgresql')): Promise<Module> {
   try {
-    return await import('@testcontainers/postgresql');
+    return await importer();
   } catch (cause) {
     throw new BackendUnavailableError('the testcontainers backend needs the optional package @testcontainers/postgresql, which is not installed', {
       cause,
@@ -29,7 +30,7 @@ async function loadModule(): Promise<Module> {
   }
 }
 
-export async function startContainerBackend(setup: Setup, options: TestcontainersOptions, load: () => Promise<Module> = loadModule): Promise<ServerBackend> {
+export async function startContainerBackend(setup: Setup, options: TestcontainersOptions, load: () => Promise<Module> = () => loadModule()): Promise<ServerBackend> {
   const { PostgreSqlContainer } = await load();
   const image = options.image ?? DEFAULT_IMAGE;
   let container: Awaited<ReturnType<InstanceType<Module['PostgreSqlContainer']>['start']>>;

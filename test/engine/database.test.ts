@@ -1,9 +1,9 @@
-import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../src/index.js';
 import { BACKENDS, forEachBackend, SERVER_URL } from '../helpers/backends.js';
 import { ALICE, BOB, POSTS_SEED, POSTS_SQL } from '../helpers/schemas.js';
+import { hasContainerRuntime } from '../helpers/global-setup.js';
 
 const here = (p: string) => new URL(p, import.meta.url).pathname;
 
@@ -214,7 +214,7 @@ describe('url backend specifics', () => {
   });
 });
 
-const hasDocker = existsSync('/var/run/docker.sock') || Boolean(process.env.DOCKER_HOST);
+const hasDocker = hasContainerRuntime();
 
 describe('testcontainers backend', () => {
   test('without a container runtime it rejects quickly, naming the other backends', async () => {
@@ -226,17 +226,33 @@ describe('testcontainers backend', () => {
   });
 
   test('without the optional package it says which package to install', async () => {
-    const { startContainerBackend } = await import('../../src/backends/testcontainers.js');
-    const missing = () => import('@testcontainers/postgresql-not-installed' as string) as never;
-    const err = await startContainerBackend({} as never, {}, async () => {
-      try {
-        return await missing();
-      } catch (cause) {
-        const { BackendUnavailableError } = await import('../../src/errors.js');
-        throw new BackendUnavailableError('the testcontainers backend needs the optional package @testcontainers/postgresql, which is not installed', { cause });
-      }
-    }).catch((e) => e);
+    const { loadModule } = await import('../../src/backends/testcontainers.js');
+    const err = await loadModule(() => import('@testcontainers/postgresql-not-installed' as string) as never).catch((e) => e);
     expect(err).toMatchObject({ code: 'ERR_PGRLS_BACKEND_UNAVAILABLE', message: 'the testcontainers backend needs the optional package @testcontainers/postgresql, which is not installed' });
+    expect(err.hint).toBe('npm install -D @testcontainers/postgresql (11.x on Node 20), or use backend: "embedded" or "url"');
+    expect(err.cause).toBeInstanceOf(Error);
+  });
+
+  test('the image is configurable, and a failed start names it', async () => {
+    const { startContainerBackend, DEFAULT_IMAGE } = await import('../../src/backends/testcontainers.js');
+    const images: string[] = [];
+    // up to the runtime check: a stand-in for the package whose start() fails as it would
+    const fake = (failure: string) => async () =>
+      ({
+        PostgreSqlContainer: class {
+          constructor(image: string) {
+            images.push(image);
+          }
+          start() {
+            return Promise.reject(new Error(failure));
+          }
+        },
+      }) as never;
+    const err = await startContainerBackend({} as never, { image: 'postgres:15' }, fake('pull access denied for postgres:15')).catch((e) => e);
+    expect(err).toMatchObject({ code: 'ERR_PGRLS_BACKEND_UNAVAILABLE', message: 'the testcontainers backend could not start postgres:15: pull access denied for postgres:15' });
+    const none = await startContainerBackend({} as never, {}, fake('Could not find a working container runtime strategy')).catch((e) => e);
+    expect(none.message).toBe('the testcontainers backend found no container runtime (Could not find a working container runtime strategy)');
+    expect(images).toEqual(['postgres:15', DEFAULT_IMAGE]);
   });
 
   describe.skipIf(!hasDocker)('with a container runtime (skipped: no container runtime on this machine; needs Docker)', () => {
