@@ -23,13 +23,24 @@ const common: Options = {
 
 export default defineConfig([
   { ...common, format: ['esm'], dts: true, clean: true, esbuildPlugins: [sharedInternal('js')] },
-  { ...common, format: ['cjs'], esbuildPlugins: [sharedInternal('cjs')] },
-  ...(process.env.NO_CLI ? [] : [{
+  // CommonJS consumers (Jest's default mode above all) cannot load ES modules: jose 6 is ESM-only,
+  // so it is bundled in; lazy import()s become require()s (PGlite and pg ship CommonJS builds).
+  {
+    ...common,
+    format: ['cjs'],
+    external: common.external!.filter((m) => m !== 'jose'),
+    noExternal: ['jose'],
+    esbuildPlugins: [sharedInternal('cjs')],
+    esbuildOptions(options) {
+      options.supported = { ...options.supported, 'dynamic-import': false };
+    },
+  },
+  {
     entry: { cli: 'src/cli.ts' },
     format: ['esm'],
     shims: true,
     target: 'node20',
     banner: { js: '#!/usr/bin/env node' },
     external: ['pg', '@electric-sql/pglite', 'jose'],
-  } satisfies Options]),
+  },
 ]);

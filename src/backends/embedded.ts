@@ -45,7 +45,17 @@ function loadPglite() {
 
 async function openDataDir(dataDir: string): Promise<PgliteConnection> {
   const { mod, wasm, bundle } = await loadPglite();
-  const pg = await mod.PGlite.create({ dataDir, relaxedDurability: true, pgliteWasmModule: wasm, fsBundle: bundle });
+  const pg = await mod.PGlite.create({ dataDir, relaxedDurability: true, pgliteWasmModule: wasm, fsBundle: bundle }).catch((cause: unknown) => {
+    // PGlite loads parts of itself with import(), which Jest's CommonJS mode refuses (electric-sql/pglite#224)
+    // (duck-typed: under Jest the error comes from another realm, where instanceof Error fails)
+    if (/experimental-vm-modules/.test(String((cause as { message?: unknown } | null)?.message))) {
+      throw new BackendUnavailableError('the embedded backend cannot start under Jest without --experimental-vm-modules: PGlite loads parts of itself with import()', {
+        cause,
+        hint: 'run Jest with NODE_OPTIONS=--experimental-vm-modules (e.g. "test": "NODE_OPTIONS=--experimental-vm-modules jest"), or use backend: "url"',
+      });
+    }
+    throw cause;
+  });
   // The server logs every ERROR with its statement to stderr, which PGlite writes a character at
   // a time: a denied write (42501, the common case here) would pay for that on every check.
   await pg.exec('SET log_min_messages = panic; SET log_min_error_statement = panic');
