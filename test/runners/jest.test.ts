@@ -1,0 +1,67 @@
+/**
+ * The Jest side, proven by Jest itself: test/jest is a small Jest project over the built package
+ * (setupFilesAfterEnv: ['pg-rls-test/jest']). Its passing suite must pass, and its failing
+ * fixture must fail for the right reasons, so this test can fail too.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, expect, test } from 'vitest';
+import { assertBuilt, ROOT } from './built.js';
+
+interface JestReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  testResults: { assertionResults: { title: string; status: string; failureMessages: string[] }[] }[];
+}
+
+const VM_MODULES = { NODE_OPTIONS: '--experimental-vm-modules' };
+
+function jest(env: Record<string, string> = {}): { status: number | null; report: JestReport; output: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'pgrls-jest-'));
+  try {
+    const out = join(dir, 'report.json');
+    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/jest/bin/jest.js'), '-c', join(ROOT, 'test/jest/jest.config.cjs'), '--json', '--outputFile', out], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '', ...env, NODE_NO_WARNINGS: '1' },
+    });
+    return { status: r.status, report: JSON.parse(readFileSync(out, 'utf8')) as JestReport, output: r.stdout + r.stderr };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+beforeAll(() => assertBuilt());
+
+test('the Jest suite over the built package passes (embedded, with --experimental-vm-modules)', () => {
+  const { status, report, output } = jest(VM_MODULES);
+  expect(report.numFailedTests, output).toBe(0);
+  expect(report.numPassedTests).toBe(5);
+  expect(status).toBe(0);
+}, 120_000);
+
+test.skipIf(!process.env.PG_RLS_TEST_URL)('on the url backend, Jest needs no flag', () => {
+  const { status, report, output } = jest({ PGRLS_JEST_BACKEND: 'url' });
+  expect(report.numFailedTests, output).toBe(0);
+  expect(report.numPassedTests).toBe(5);
+  expect(status).toBe(0);
+}, 120_000);
+
+test('embedded without the flag fails with a message that says what to add', () => {
+  const { status, report } = jest();
+  expect(status).toBe(1);
+  const first = report.testResults[0]!.assertionResults[0]!;
+  expect(first.failureMessages[0]).toContain('BackendUnavailableError: the embedded backend cannot start under Jest without --experimental-vm-modules');
+}, 120_000);
+
+test('in Jest, a leak and an un-awaited matcher fail their tests', () => {
+  const { status, report } = jest({ ...VM_MODULES, PGRLS_JEST_FAILING: '1' });
+  expect(status).toBe(1);
+  const results = Object.fromEntries(report.testResults[0]!.assertionResults.map((a) => [a.title, a]));
+  expect(results['a table without RLS fails toHaveRlsEnabled']).toMatchObject({ status: 'failed' });
+  expect(results['a table without RLS fails toHaveRlsEnabled']!.failureMessages[0]).toContain('ALTER TABLE "public"."notes" ENABLE ROW LEVEL SECURITY;');
+  expect(results['an un-awaited matcher fails the test']).toMatchObject({ status: 'failed' });
+  expect(results['an un-awaited matcher fails the test']!.failureMessages[0]).toContain('MatcherNotAwaitedError: toHaveRlsEnabled() was not awaited in "an un-awaited matcher fails the test"');
+}, 120_000);
