@@ -5,7 +5,7 @@
  */
 import { expect } from '@jest/globals';
 import { expectTypeOf } from 'expect-type';
-import 'pg-rls-test/jest';
+import type {} from 'pg-rls-test/jest'; // types only: at run time setupFilesAfterEnv registers the matchers
 import type { Requester, RowSet, TableRef, TestDatabase, User } from 'pg-rls-test';
 
 declare const db: TestDatabase;
