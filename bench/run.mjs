@@ -1,28 +1,38 @@
 #!/usr/bin/env node
 /**
- * npm run bench [-- --runs 3] [-- --sizes 1x2,10x10,50x20] [-- --no-build] [-- --no-pgtap]
+ * npm run bench [-- --runs 3] [--sizes 1x2,10x10,50x20] [--no-pgtap] [--no-engine] [--no-profile]
  *
  * The reference workload W(T,U) (bench/pgtap/gen.cjs; checks = T·(2+3U)) run three ways in one
  * go, on this machine: pg-rls-test's matchers inside a real Vitest run on the embedded backend
  * and on the url backend (a local PostgreSQL server), and pgTAP + pg_prove on that same server.
- * Then the engine's own figures (bench/engine.bench.ts). Prints one markdown report and writes
- * it to bench/results/<date>.md.
+ * Then the engine's own figures (bench/engine.bench.ts), and a CPU profile of the largest
+ * embedded run (bench/profile.mjs). Prints one markdown report and writes it to
+ * bench/results/<date>.md.
  *
- * Needs: the PostgreSQL server of `bash .ci/postgres.sh start` (or PG_RLS_TEST_URL), and for
- * pgTAP the Debian packages postgresql-15-pgtap and libtap-parser-sourcehandler-pgtap-perl
- * (installed here with apt-get when missing and running as root).
+ * Needs: the PostgreSQL server of `bash .ci/postgres.sh start` (started here when
+ * PG_RLS_TEST_URL is not set), and for pgTAP the Debian packages postgresql-15-pgtap and
+ * libtap-parser-sourcehandler-pgtap-perl (installed with apt-get when missing and root).
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { profileSummary } from './profile.mjs';
 
 const require = createRequire(import.meta.url);
 const gen = require('./pgtap/gen.cjs');
 const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const WORK = join(ROOT, 'bench', '.work');
+// the package as an installed dependency of the generated tests (bench/.work/node_modules)
+const PKG = join(WORK, 'node_modules', 'pg-rls-test');
+const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
+const CONFIG = join(WORK, 'vitest.config.mjs');
+// a RAM-backed temp folder, for the what-if row (Linux; Docker's default /dev/shm of 64 MB is too small)
+const TMPFS = existsSync('/dev/shm') && statfsSync('/dev/shm').bavail * statfsSync('/dev/shm').bsize > 2 ** 30 ? '/dev/shm' : undefined;
+const TMPFS_TOOL = 'pg-rls-test embedded, TMPDIR=/dev/shm (what-if)';
+const TARGETS = { speedup: 5, marginalMs: 0.15, firstS: 1, rssMb: 500 };
 const args = parseArgs(process.argv.slice(2));
 
 main().catch((e) => {
@@ -33,8 +43,9 @@ main().catch((e) => {
 async function main() {
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
+  writeFileSync(CONFIG, vitestConfig());
   const url = serverUrl();
-  if (args.build) step('building dist/ (the bench measures the package as users get it)', () => run('npx', ['tsup', '--silent']));
+  installPackage();
   const pgtap = args.pgtap && ensurePgtap();
 
   const rows = [];
@@ -46,12 +57,16 @@ async function main() {
       if (backend === 'embedded') await timeVitest(dir, backend, url);
       rows.push(summarize('pg-rls-test ' + backend, T, U, checks, await repeat(() => timeVitest(dir, backend, url))));
     }
+    // What-if: the embedded backend copies its prepared data directory (~40 MB, ~1000 files) into
+    // os.tmpdir() at every start; on a RAM-backed folder that copy is ~15× faster here.
+    if (TMPFS) rows.push(summarize(TMPFS_TOOL, T, U, checks, await repeat(() => timeVitest(dir, 'embedded', url, { env: { TMPDIR: TMPFS } }))));
     if (pgtap) rows.push(summarize('pgTAP', T, U, checks, await repeat(() => timePgtap(dir, T, U, url))));
     process.stderr.write(`W(${T},${U}) done\n`);
   }
 
-  const engine = await engineFigures(url);
-  const report = render(rows, engine, url);
+  const engine = args.engine ? engineFigures(url) : undefined;
+  const profile = args.profile ? await profileLargest(url) : undefined;
+  const report = render(rows, engine, profile, machine(url, pgtap));
   const out = join(ROOT, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}.md`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, report);
@@ -62,14 +77,16 @@ async function main() {
 // ---- arguments and environment -----------------------------------------------------------
 
 function parseArgs(argv) {
-  const a = { runs: 3, sizes: [[1, 2], [10, 10], [50, 20]], build: true, pgtap: true };
+  const a = { runs: 3, sizes: [[1, 2], [10, 10], [50, 20]], pgtap: true, engine: true, profile: true };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--runs') a.runs = Number(argv[++i]);
     else if (argv[i] === '--sizes') a.sizes = argv[++i].split(',').map((s) => s.split('x').map(Number));
-    else if (argv[i] === '--no-build') a.build = false;
     else if (argv[i] === '--no-pgtap') a.pgtap = false;
+    else if (argv[i] === '--no-engine') a.engine = false;
+    else if (argv[i] === '--no-profile') a.profile = false;
     else throw new Error(`unknown argument ${argv[i]}; see the header of bench/run.mjs`);
   }
+  if (!(a.runs >= 1) || a.sizes.some(([T, U]) => !(T >= 1 && U >= 2))) throw new Error('--runs N (N ≥ 1), --sizes TxU,... (T ≥ 1, U ≥ 2)');
   return a;
 }
 
@@ -88,6 +105,32 @@ function ensurePgtap() {
   return false;
 }
 
+/**
+ * Builds the package into bench/.work/node_modules/pg-rls-test, so the generated tests load it the
+ * way users do: built JS from node_modules, which Vitest hands to Node as it is. (Aliasing the name
+ * to a build elsewhere makes Vite transform every file of it: +0.3 s before the first check.) A
+ * private build also leaves dist/ alone, which others' tests read.
+ */
+function installPackage() {
+  step('building the package into bench/.work/node_modules/pg-rls-test', () => {
+    mkdirSync(PKG, { recursive: true });
+    writeFileSync(join(PKG, 'package.json'), readFileSync(join(ROOT, 'package.json')));
+    // Inside the repository, 'pg-rls-test' would resolve to the repository itself (a package may
+    // import itself by name): this package.json makes bench/.work a project of its own.
+    writeFileSync(join(WORK, 'package.json'), JSON.stringify({ name: 'pg-rls-test-bench', private: true, type: 'module' }) + '\n');
+    run('npx', ['tsup', '--out-dir', join(PKG, 'dist'), '--no-dts', '--silent'], { env: { ...process.env, NO_CLI: '1' } });
+  });
+}
+
+function vitestConfig() {
+  // No alias: the tests import 'pg-rls-test' from bench/.work/node_modules, as an installed package.
+  return `import { defineConfig } from 'vitest/config';
+export default defineConfig({
+  test: { include: ['bench/.work/**/*.test.ts'], pool: 'forks', testTimeout: 600000, hookTimeout: 600000, reporters: ['dot'] },
+});
+`;
+}
+
 function step(what, fn) {
   process.stderr.write(`${what}...\n`);
   return fn();
@@ -99,6 +142,21 @@ function run(cmd, argv, options = {}) {
   return r.stdout;
 }
 
+function machine(url, pgtap) {
+  const sql = (q) => spawnSync('psql', ['-X', '-Atc', q, url], { encoding: 'utf8' }).stdout.trim();
+  return {
+    cpu: `${cpus().length} × ${cpus()[0]?.model ?? '?'}`,
+    memory: `${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+    node: process.version,
+    vitest: require(join(ROOT, 'node_modules', 'vitest', 'package.json')).version,
+    pglite: require(join(ROOT, 'node_modules', '@electric-sql', 'pglite', 'package.json')).version,
+    server: sql('show server_version'),
+    pgtap: pgtap ? sql("select default_version from pg_available_extensions where name = 'pgtap'") : 'not run',
+    url: url.replace(/:[^:@/]*@/, '@'),
+    load: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+  };
+}
+
 // ---- the workload ------------------------------------------------------------------------
 
 /** schema.sql and test.sql for pgTAP; the same schema as a migration, and the Vitest file. */
@@ -108,31 +166,38 @@ function writeWorkload(T, U) {
   const schema = gen.schemaSql(T, U);
   writeFileSync(join(dir, 'schema.sql'), schema);
   writeFileSync(join(dir, 'test.sql'), gen.pgtapSql(T, U));
-  // psql meta-commands are not SQL: the migration gets the rest, byte for byte
+  // psql meta-commands (\set) are not SQL: the migration gets the rest, byte for byte
   writeFileSync(join(dir, 'migrations', '001_schema.sql'), schema.split('\n').filter((l) => !l.startsWith('\\')).join('\n'));
   writeFileSync(join(dir, 'w.test.ts'), vitestFile(T, U));
   return dir;
 }
 
-/** One matcher call per check, in the order of the pgTAP file; a test per table. */
+/**
+ * One matcher call per check, in the order of the pgTAP file; a test per table. The schema makes
+ * its own roles and auth.user_id(), hence preset 'none'; users get gen.js's subs (user_k).
+ * Marks (epoch ms) go to $BENCH_MARKS: module loaded, database ready, first check, last check, closed.
+ */
 function vitestFile(T, U) {
-  const users = Array.from({ length: U }, (_, i) => i + 1);
   return `// generated by bench/run.mjs: W(${T},${U}), ${gen.checksFor(T, U)} checks
 import { appendFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import 'pg-rls-test/vitest';
 import { createTestDatabase } from 'pg-rls-test';
 
-const mark = (what) => appendFileSync(process.env.BENCH_MARKS, what + ' ' + (performance.timeOrigin + performance.now()) + '\\n');
+// epoch ms (for the parent's clock) and monotonic µs (the clock of --cpu-prof's samples)
+const mark = (what) => appendFileSync(process.env.BENCH_MARKS, [what, performance.timeOrigin + performance.now(), process.hrtime.bigint() / 1000n].join(' ') + '\\n');
+mark('loaded');
 const backend = process.env.BENCH_BACKEND === 'url' ? { backend: 'url', url: process.env.BENCH_URL } : { backend: 'embedded' };
 let db, users, first = true;
 beforeAll(async () => {
   db = await createTestDatabase({ ...backend, preset: 'none', migrations: new URL('./migrations', import.meta.url).pathname });
-  users = ${JSON.stringify(users)}.map((u) => db.user('user_' + u, { sub: 'user_' + u }));
+  users = Array.from({ length: ${U} }, (_, i) => db.user('user_' + (i + 1), { sub: 'user_' + (i + 1) }));
+  mark('ready');
 });
 afterAll(async () => {
   mark('last');
   await db?.close();
+  mark('closed');
 });
 
 for (let t = 1; t <= ${T}; t++) {
@@ -143,6 +208,7 @@ for (let t = 1; t <= ${T}; t++) {
     await expect(db.table(n)).toGrant(['SELECT', 'INSERT', 'UPDATE', 'DELETE'], 'authenticated', { exactly: true });
     for (let u = 1; u <= ${U}; u++) {
       const me = users[u - 1], other = 'user_' + ((u % ${U}) + 1);
+      // what me sees of the unpublished rows: exactly its own (one round trip)
       await expect(db.as(me)).toSeeOnly(db.rows(n, { user_id: me.sub, is_published: false }), { within: { is_published: false } });
       await expect(db.as(me).insert(n, { user_id: other, content: 'forged' })).toBeDeniedByRls();
       await expect(db.as(me).update(n, { content: 'hijacked' }, { user_id: other })).toBeDeniedByRls();
@@ -160,54 +226,40 @@ async function repeat(once) {
   return runs;
 }
 
-/** One `vitest run` of the workload as a child process: wall time, first/last check, peak RSS. */
-async function timeVitest(dir, backend, url) {
+/** One `vitest run` of the workload as a child process: wall time, the marks, peak RSS. */
+async function timeVitest(dir, backend, url, { nodeArgs = [], config = CONFIG, env: extraEnv = {} } = {}) {
   const marks = join(dir, `marks-${backend}.txt`);
   rmSync(marks, { force: true });
-  const config = join(WORK, 'vitest.config.mjs');
-  if (!existsSync(config)) writeFileSync(config, vitestConfig());
-  const env = { ...process.env, BENCH_MARKS: marks, BENCH_BACKEND: backend, BENCH_URL: url };
-  const r = await measure(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', config, '--root', ROOT, join(dir, 'w.test.ts')], env);
+  const env = { ...process.env, ...extraEnv, BENCH_MARKS: marks, BENCH_BACKEND: backend, BENCH_URL: url };
+  const r = await measure(process.execPath, [...nodeArgs, VITEST, 'run', '--config', config, '--root', ROOT, join(dir, 'w.test.ts')], env);
   if (r.code !== 0) throw new Error(`vitest failed on ${dir} (${backend}):\n${r.output.slice(-3000)}`);
-  const m = Object.fromEntries(readFileSync(marks, 'utf8').trim().split('\n').map((l) => l.split(' ')).map(([k, v]) => [k, Number(v)]));
-  return { wall: r.wall, first: (m.first - r.start) / 1000, checksPhase: (m.last - m.first) / 1000, rss: r.peakRss };
+  const lines = readFileSync(marks, 'utf8').trim().split('\n').map((l) => l.split(' '));
+  const m = Object.fromEntries(lines.map(([k, v]) => [k, (Number(v) - r.start) / 1000]));
+  const hr = Object.fromEntries(lines.map(([k, , us]) => [k, Number(us)]));
+  return { wall: r.wall, first: m.first, checksPhase: m.last - m.first, rss: r.peakRss, marks: m, hr };
 }
 
-function vitestConfig() {
-  // the package by name, resolved to the build in dist/ as an installed package would be
-  const dist = (f) => JSON.stringify(join(ROOT, 'dist', f));
-  return `import { defineConfig } from 'vitest/config';
-export default defineConfig({
-  resolve: { alias: [
-    { find: /^pg-rls-test\\/vitest$/, replacement: ${dist('vitest.js')} },
-    { find: /^pg-rls-test$/, replacement: ${dist('index.js')} },
-  ] },
-  test: { include: ['bench/.work/**/*.test.ts'], pool: 'forks', testTimeout: 600000, hookTimeout: 600000, reporters: ['dot'] },
-});
-`;
-}
-
-/** createdb + CREATE EXTENSION pgtap + load + pg_prove, as bench/pgtap/run.sh; dropdb not counted. */
+/** createdb + CREATE EXTENSION pgtap + load + pg_prove, as shared/bench/pgtap/run.sh; dropdb not counted. */
 async function timePgtap(dir, T, U, url) {
   const u = new URL(url);
   const env = { ...process.env, PGHOST: u.hostname, PGPORT: u.port || '5432', PGUSER: decodeURIComponent(u.username || 'postgres') };
   const db = `rls_tap_${T}_${U}`;
+  const marks = join(dir, 'marks-pgtap.txt');
+  spawnSync('dropdb', ['--if-exists', db], { env });
   const script = [
-    `dropdb --if-exists ${db}`,
     `createdb ${db}`,
     `psql -X -q -d ${db} -c 'CREATE EXTENSION pgtap' >/dev/null`,
     `psql -X -q -v ON_ERROR_STOP=1 -d ${db} -f ${join(dir, 'schema.sql')} >/dev/null`,
-    `echo first $(date +%s%N) >> ${join(dir, 'marks-pgtap.txt')}`,
+    // pg_prove starts here; its first check runs about when its psql has connected
+    `echo first $(date +%s%N) > ${marks}`,
     `pg_prove -d ${db} ${join(dir, 'test.sql')}`,
   ].join(' && ');
-  rmSync(join(dir, 'marks-pgtap.txt'), { force: true });
   const r = await measure('bash', ['-c', script], env);
   spawnSync('dropdb', ['--if-exists', db], { env });
   const checks = gen.checksFor(T, U);
   if (r.code !== 0 || !r.output.includes('Result: PASS') || !r.output.includes(`Tests=${checks},`)) throw new Error(`pg_prove did not pass ${checks} checks:\n${r.output.slice(-2000)}`);
-  // pg_prove starts at the mark; its first check runs about when psql connects
-  const first = Number(readFileSync(join(dir, 'marks-pgtap.txt'), 'utf8').split(' ')[1]) / 1e6;
-  return { wall: r.wall, first: (first - r.start) / 1000, checksPhase: r.wall - (first - r.start) / 1000, rss: r.peakRss };
+  const first = (Number(readFileSync(marks, 'utf8').split(' ')[1]) / 1e6 - r.start) / 1000;
+  return { wall: r.wall, first, checksPhase: r.wall - first, rss: r.peakRss };
 }
 
 /** Runs a command; wall time from spawn to exit, and the peak of the summed RSS of its process tree. */
@@ -219,6 +271,7 @@ function measure(cmd, argv, env) {
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
     let peak = 0;
+    // /usr/bin/time -v would give the largest single process; Vitest's is a tree (main + fork)
     const poll = setInterval(() => (peak = Math.max(peak, treeRss(child.pid))), 20);
     child.on('close', (code) => {
       clearInterval(poll);
@@ -255,16 +308,30 @@ function treeRss(root) {
   return total;
 }
 
-// ---- engine figures ----------------------------------------------------------------------
+// ---- engine figures and the profile ------------------------------------------------------
 
-async function engineFigures(url) {
+/** bench/engine.bench.ts run as a Vitest file; it writes its figures as JSON. */
+function engineFigures(url) {
   const out = join(WORK, 'engine.json');
-  const config = join(WORK, 'vitest.config.mjs');
-  if (!existsSync(config)) writeFileSync(config, vitestConfig());
   writeFileSync(join(WORK, 'engine.test.ts'), readFileSync(join(ROOT, 'bench', 'engine.bench.ts'), 'utf8'));
-  const env = { ...process.env, BENCH_URL: url, BENCH_OUT: out, BENCH_CACHE: join(WORK, 'cache') };
-  step('engine figures', () => run(process.execPath, [join(ROOT, 'node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', config, '--root', ROOT, join(WORK, 'engine.test.ts')], { env }));
+  const env = { ...process.env, BENCH_URL: url, BENCH_OUT: out };
+  step('engine figures', () => run(process.execPath, [VITEST, 'run', '--config', CONFIG, '--root', ROOT, join(WORK, 'engine.test.ts')], { env }));
   return JSON.parse(readFileSync(out, 'utf8'));
+}
+
+/** The largest workload on the embedded backend once more, with every Node process CPU-profiled. */
+async function profileLargest(url) {
+  const [T, U] = [...args.sizes].sort((a, b) => gen.checksFor(...a) - gen.checksFor(...b)).at(-1);
+  const profDir = join(WORK, 'cpu-profiles');
+  rmSync(profDir, { recursive: true, force: true });
+  process.stderr.write(`profiling W(${T},${U}) embedded...\n`);
+  // Node refuses --cpu-prof in NODE_OPTIONS: the main process gets it on its command line, the
+  // fork worker through Vitest's execArgv
+  const prof = [`--cpu-prof`, `--cpu-prof-dir=${profDir}`];
+  const config = join(WORK, 'vitest.profile.mjs');
+  writeFileSync(config, vitestConfig().replace("pool: 'forks',", `pool: 'forks', execArgv: ${JSON.stringify(prof)},`));
+  const r = await timeVitest(join(WORK, `w${T}x${U}`), 'embedded', url, { nodeArgs: prof, config });
+  return { T, U, marks: r.marks, summary: profileSummary(profDir, r.hr) };
 }
 
 // ---- the report --------------------------------------------------------------------------
@@ -272,58 +339,88 @@ async function engineFigures(url) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function summarize(tool, T, U, checks, runs) {
+  const med = (k) => median(runs.map((r) => r[k]));
+  const marks = runs[0].marks && Object.fromEntries(Object.keys(runs[0].marks).map((k) => [k, median(runs.map((r) => r.marks[k]))]));
   return {
     tool, T, U, checks, runs: runs.length,
-    wall: median(runs.map((r) => r.wall)),
-    wallMin: Math.min(...runs.map((r) => r.wall)),
-    wallMax: Math.max(...runs.map((r) => r.wall)),
-    first: median(runs.map((r) => r.first)),
-    checksPhase: median(runs.map((r) => r.checksPhase)),
-    rss: Math.max(...runs.map((r) => r.rss)),
+    wall: med('wall'), wallMin: Math.min(...runs.map((r) => r.wall)), wallMax: Math.max(...runs.map((r) => r.wall)),
+    first: med('first'), checksPhase: med('checksPhase'), rss: Math.max(...runs.map((r) => r.rss)), marks,
   };
 }
 
-/** ms per extra check between the two largest sizes, from the checks phase and from wall time. */
-function marginal(rows, tool) {
-  const mine = rows.filter((r) => r.tool === tool).sort((a, b) => a.checks - b.checks);
-  if (mine.length < 2) return undefined;
-  const [a, b] = mine.slice(-2);
-  return { phase: ((b.checksPhase - a.checksPhase) * 1000) / (b.checks - a.checks), wall: ((b.wall - a.wall) * 1000) / (b.checks - a.checks) };
+/** ms per extra check from the next smaller size of the same tool (wall and checks phase). */
+function marginal(rows, row) {
+  const smaller = rows.filter((r) => r.tool === row.tool && r.checks < row.checks).sort((a, b) => b.checks - a.checks)[0];
+  if (!smaller) return undefined;
+  const per = (k) => ((row[k] - smaller[k]) * 1000) / (row.checks - smaller.checks);
+  return { wall: per('wall'), phase: per('checksPhase') };
 }
 
-function render(rows, engine, url) {
-  const f = (x, d = 2) => (x === undefined ? 'n/a' : x.toFixed(d));
-  const tools = [...new Set(rows.map((r) => r.tool))];
-  const lines = [];
-  lines.push(`# pg-rls-test benchmark, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`, '');
-  lines.push(`Machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${engine.versions.embedded}; server ${engine.versions.server} (${url.replace(/:[^:@/]*@/, '@')}, fsync off); pgTAP ${pgtapVersion(url)}. Medians of ${args.runs} run(s); wall is process start to exit.`, '');
-  lines.push('## W(T,U): one matcher call per check (pgTAP: one assertion per check)', '');
-  lines.push('| W(T,U) | checks | tool | wall s (min–max) | first check s | checks phase s | ms/check in phase | peak RSS MB | pgTAP wall / this |');
-  lines.push('|---|---:|---|---:|---:|---:|---:|---:|---:|');
+function render(rows, engine, profile, m) {
+  const f = (x, d = 2) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(d));
+  const L = [];
+  L.push(`# pg-rls-test benchmark, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`, '');
+  L.push(`Machine: ${m.cpu}, ${m.memory}, load average at the end ${m.load}. Node ${m.node}, Vitest ${m.vitest}. Embedded: PGlite ${m.pglite}${engine ? ` (${engine.versions.embedded.replace(/^embedded PGlite [^ ]+ \(|\)$/g, '')})` : ''}. Server: PostgreSQL ${m.server} at ${m.url} (fsync off), for the url backend and pgTAP ${m.pgtap}.`, '');
+  L.push(`Medians of ${args.runs} run(s). **wall**: process start to exit (\`vitest run\`; for pgTAP createdb + CREATE EXTENSION + load + pg_prove, as shared/bench/pgtap/run.sh). **first check**: process start to the first check. **marginal**: (wall − wall of the next smaller size) / (checks − its checks). **RSS**: peak of the summed RSS of the process tree (Vitest main + fork worker; for pgTAP psql/pg_prove, not the server's backend, nor for url).`, '');
+  L.push('| W(T,U) | checks | tool | wall s (min–max) | first check s | checks phase s | marginal ms/check | peak RSS MB | pgTAP wall ÷ this |');
+  L.push('|---|---:|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const tap = rows.find((x) => x.tool === 'pgTAP' && x.T === r.T && x.U === r.U);
-    lines.push(`| (${r.T},${r.U}) | ${r.checks} | ${r.tool} | ${f(r.wall)} (${f(r.wallMin)}–${f(r.wallMax)}) | ${f(r.first)} | ${f(r.checksPhase)} | ${f((r.checksPhase * 1000) / r.checks, 3)} | ${f(r.rss, 0)} | ${tap && r.tool !== 'pgTAP' ? f(tap.wall / r.wall) + '×' : ''} |`);
+    const mg = marginal(rows, r);
+    L.push(`| (${r.T},${r.U}) | ${r.checks} | ${r.tool} | ${f(r.wall)} (${f(r.wallMin)}–${f(r.wallMax)}) | ${f(r.first)} | ${f(r.checksPhase)} | ${mg ? f(mg.wall, 3) : ''} | ${f(r.rss, 0)} | ${tap && r.tool !== 'pgTAP' ? f(tap.wall / r.wall) + '×' : ''} |`);
   }
-  lines.push('', 'Marginal cost of one more check (between the two largest sizes):', '');
-  for (const t of tools) {
-    const m = marginal(rows, t);
-    if (m) lines.push(`- ${t}: ${f(m.phase, 3)} ms/check (checks phase), ${f(m.wall, 3)} ms/check (wall)`);
+  L.push('', ...targets(rows, f));
+  if (profile) L.push('', ...whereTimeGoes(rows, profile, f));
+  if (engine) {
+    L.push('', '## The engine (bench/engine.bench.ts; in-process, medians)', '');
+    L.push('| figure | embedded | url |', '|---|---:|---:|');
+    for (const [name, v] of Object.entries(engine.figures)) L.push(`| ${name} | ${v.embedded ?? ''} | ${v.url ?? ''} |`);
+    for (const note of engine.notes ?? []) L.push('', note);
   }
-  const big = (tool) => rows.filter((r) => r.tool === tool).sort((a, b) => b.checks - a.checks)[0];
-  const emb = big('pg-rls-test embedded');
-  const tap = big('pgTAP');
-  if (emb && tap && emb.checks === tap.checks) {
-    const m = marginal(rows, 'pg-rls-test embedded');
-    lines.push('', `Targets at W(${emb.T},${emb.U}), embedded: pgTAP/embedded wall ${f(tap.wall / emb.wall)}× (target ≥ 5×); marginal ${f(m?.phase, 3)} ms/check (target ≤ 0.15); first check ${f(emb.first)} s from the cache (target < 1 s); peak RSS ${f(emb.rss, 0)} MB (target ≤ 500).`);
-  }
-  lines.push('', '## The engine (bench/engine.bench.ts; medians)', '');
-  lines.push('| figure | embedded | url |', '|---|---:|---:|');
-  for (const [name, v] of Object.entries(engine.figures)) lines.push(`| ${name} | ${v.embedded ?? ''} | ${v.url ?? ''} |`);
-  lines.push('');
-  return lines.join('\n');
+  L.push('');
+  return L.join('\n');
 }
 
-function pgtapVersion(url) {
-  const r = spawnSync('psql', ['-X', '-Atc', "select default_version from pg_available_extensions where name = 'pgtap'", url], { encoding: 'utf8' });
-  return r.stdout.trim() || 'not installed';
+/** The issue's four targets, at the largest size, on the embedded backend. */
+function targets(rows, f) {
+  const largest = (tool) => rows.filter((r) => r.tool === tool).sort((a, b) => b.checks - a.checks)[0];
+  const emb = largest('pg-rls-test embedded');
+  if (!emb) return [];
+  const tap = rows.find((r) => r.tool === 'pgTAP' && r.checks === emb.checks);
+  const mg = marginal(rows, emb);
+  const line = (name, value, target, met) => `| ${name} | ${value} | ${target} | ${met === undefined ? 'n/a' : met ? 'met' : '**missed**'} |`;
+  return [
+    `### Targets, at W(${emb.T},${emb.U}), embedded`, '',
+    '| target | measured | wanted | |', '|---|---:|---:|---|',
+    line('pgTAP wall ÷ embedded wall', tap ? f(tap.wall / emb.wall) + '×' : 'n/a', `≥ ${TARGETS.speedup}×`, tap && tap.wall / emb.wall >= TARGETS.speedup),
+    line('marginal cost per check (wall)', mg ? `${f(mg.wall, 3)} ms (checks phase: ${f(mg.phase, 3)} ms)` : 'n/a', `≤ ${TARGETS.marginalMs} ms`, mg && mg.wall <= TARGETS.marginalMs),
+    line('time to first check, from the cache', `${f(emb.first)} s`, `< ${TARGETS.firstS} s`, emb.first < TARGETS.firstS),
+    line('peak RSS', `${f(emb.rss, 0)} MB`, `≤ ${TARGETS.rssMb} MB`, emb.rss <= TARGETS.rssMb),
+    ...whatIf(rows, emb, tap, f),
+  ];
+}
+
+/** The same targets for the what-if row (the work directory on tmpfs), when it was measured. */
+function whatIf(rows, emb, tap, f) {
+  const w = rows.find((r) => r.tool === TMPFS_TOOL && r.checks === emb.checks);
+  if (!w) return [];
+  const mg = marginal(rows, w);
+  return [
+    '',
+    `What-if, the same run with TMPDIR=/dev/shm (the data directory copied to RAM instead of disk): wall ${f(w.wall)} s (pgTAP ÷ this ${tap ? f(tap.wall / w.wall) : 'n/a'}×), first check ${f(w.first)} s, marginal ${mg ? f(mg.wall, 3) : 'n/a'} ms/check, peak RSS ${f(w.rss, 0)} MB (plus the ~40 MB copy, in tmpfs pages, not in RSS).`,
+  ];
+}
+
+/** The marks of the profiled run, and its CPU time by owner (bench/profile.mjs). */
+function whereTimeGoes(rows, profile, f) {
+  const k = profile.marks;
+  const L = [`### Where the time goes: W(${profile.T},${profile.U}) embedded`, ''];
+  const emb = rows.find((r) => r.tool === 'pg-rls-test embedded' && r.T === profile.T && r.U === profile.U);
+  if (emb?.marks) {
+    const e = emb.marks;
+    L.push(`Timeline of the measured runs (medians, s from process start): test file loaded (Vitest started, worker forked, pg-rls-test imported) ${f(e.loaded)}; createTestDatabase() resolved ${f(e.ready)} (${f(e.ready - e.loaded)} s); first check ${f(e.first)}; last check ${f(e.last)} (${f(e.last - e.first)} s of checks); close() ${f(e.closed - e.last)} s; Vitest exits at ${f(emb.wall)} (${f(emb.wall - e.closed)} s after close).`, '');
+  }
+  L.push(`CPU profile of one more run (\`node --cpu-prof\` in every Node process; the profiler slows it down: checks phase ${f(k.last - k.first)} s here). Self time by owner:`, '');
+  L.push(...profile.summary);
+  return L;
 }
