@@ -52,4 +52,9 @@ describe('posts, in Jest', () => {
     );
     await expect(expect(db.rows('posts', { is_published: true })).toBeVisibleOnlyTo(alice)).rejects.toThrow(/bob/);
   });
+
+  test('asymmetric matchers registered after the setup file still reach the global expect', () => {
+    expect.extend({ toBeWithinRange: (n, lo, hi) => ({ pass: n >= lo && n <= hi, message: () => `${n} in ${lo}..${hi}` }) });
+    expect({ n: 2 }).toEqual({ n: expect.toBeWithinRange(1, 3) });
+  });
 });

@@ -38,14 +38,14 @@ beforeAll(() => assertBuilt());
 test('the Jest suite over the built package passes (embedded, with --experimental-vm-modules)', () => {
   const { status, report, output } = jest(VM_MODULES);
   expect(report.numFailedTests, output).toBe(0);
-  expect(report.numPassedTests).toBe(5);
+  expect(report.numPassedTests).toBe(6);
   expect(status).toBe(0);
 }, 120_000);
 
 test.skipIf(!process.env.PG_RLS_TEST_URL)('on the url backend, Jest needs no flag', () => {
   const { status, report, output } = jest({ PGRLS_JEST_BACKEND: 'url' });
   expect(report.numFailedTests, output).toBe(0);
-  expect(report.numPassedTests).toBe(5);
+  expect(report.numPassedTests).toBe(6);
   expect(status).toBe(0);
 }, 120_000);
 
@@ -64,4 +64,7 @@ test('in Jest, a leak and an un-awaited matcher fail their tests', () => {
   expect(results['a table without RLS fails toHaveRlsEnabled']!.failureMessages[0]).toContain('ALTER TABLE "public"."notes" ENABLE ROW LEVEL SECURITY;');
   expect(results['an un-awaited matcher fails the test']).toMatchObject({ status: 'failed' });
   expect(results['an un-awaited matcher fails the test']!.failureMessages[0]).toContain('MatcherNotAwaitedError: toHaveRlsEnabled() was not awaited in "an un-awaited matcher fails the test"');
+  const viaGlobals = results['an un-awaited passing matcher through @jest/globals fails the test'];
+  expect(viaGlobals).toMatchObject({ status: 'failed' });
+  expect(viaGlobals!.failureMessages[0]).toContain('MatcherNotAwaitedError: toHaveRlsEnabled() was not awaited in "an un-awaited passing matcher through @jest/globals fails the test"');
 }, 120_000);
