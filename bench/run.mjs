@@ -15,7 +15,7 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,9 +29,6 @@ const WORK = join(ROOT, 'bench', '.work');
 const PKG = join(WORK, 'node_modules', 'pg-rls-test');
 const VITEST = join(ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 const CONFIG = join(WORK, 'vitest.config.mjs');
-// a RAM-backed temp folder, for the what-if row (Linux; Docker's default /dev/shm of 64 MB is too small)
-const TMPFS = existsSync('/dev/shm') && statfsSync('/dev/shm').bavail * statfsSync('/dev/shm').bsize > 2 ** 30 ? '/dev/shm' : undefined;
-const TMPFS_TOOL = 'pg-rls-test embedded, TMPDIR=/dev/shm (what-if)';
 const TARGETS = { speedup: 5, marginalMs: 0.15, firstS: 1, rssMb: 500 };
 const args = parseArgs(process.argv.slice(2));
 
@@ -59,7 +56,6 @@ async function main() {
     }
     // What-if: the embedded backend copies its prepared data directory (~40 MB, ~1000 files) into
     // os.tmpdir() at every start; on a RAM-backed folder that copy is ~15× faster here.
-    if (TMPFS) rows.push(summarize(TMPFS_TOOL, T, U, checks, await repeat(() => timeVitest(dir, 'embedded', url, { env: { TMPDIR: TMPFS } }))));
     if (pgtap) rows.push(summarize('pgTAP', T, U, checks, await repeat(() => timePgtap(dir, T, U, url))));
     process.stderr.write(`W(${T},${U}) done\n`);
   }
@@ -396,18 +392,6 @@ function targets(rows, f) {
     line('marginal cost per check (wall)', mg ? `${f(mg.wall, 3)} ms (checks phase: ${f(mg.phase, 3)} ms)` : 'n/a', `≤ ${TARGETS.marginalMs} ms`, mg && mg.wall <= TARGETS.marginalMs),
     line('time to first check, from the cache', `${f(emb.first)} s`, `< ${TARGETS.firstS} s`, emb.first < TARGETS.firstS),
     line('peak RSS', `${f(emb.rss, 0)} MB`, `≤ ${TARGETS.rssMb} MB`, emb.rss <= TARGETS.rssMb),
-    ...whatIf(rows, emb, tap, f),
-  ];
-}
-
-/** The same targets for the what-if row (the work directory on tmpfs), when it was measured. */
-function whatIf(rows, emb, tap, f) {
-  const w = rows.find((r) => r.tool === TMPFS_TOOL && r.checks === emb.checks);
-  if (!w) return [];
-  const mg = marginal(rows, w);
-  return [
-    '',
-    `What-if, the same run with TMPDIR=/dev/shm (the data directory copied to RAM instead of disk): wall ${f(w.wall)} s (pgTAP ÷ this ${tap ? f(tap.wall / w.wall) : 'n/a'}×), first check ${f(w.first)} s, marginal ${mg ? f(mg.wall, 3) : 'n/a'} ms/check, peak RSS ${f(w.rss, 0)} MB (plus the ~40 MB copy, in tmpfs pages, not in RSS).`,
   ];
 }
 
