@@ -1,189 +1,49 @@
 /**
- * `pg-rls-test audit --url postgres://... [--schema public] [--format text|json|sarif] [--ignore file]`
- *
- * Reads the catalog in one read-only transaction (BEGIN READ ONLY ... ROLLBACK: nothing is
- * written), runs the audit and prints it. Exit codes: 0 no error-level finding, 1 errors found,
- * 2 bad usage or a database that cannot be reached or read.
+ * `pg-rls-test <command> ...`: one file per command beside this one; this file only dispatches.
+ * Each command resolves to its exit code (0 ok, 1 its check failed, 2 bad usage).
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { parseArgs } from 'node:util';
-import pg from 'pg';
-import type { Connection, Result } from '../backends/types.js';
-import { describeUrl } from '../backends/url.js';
-import { CHECKS, DEFAULT_API_ROLES, evaluate, readFacts, resolveAuditOptions } from '../audit/index.js';
-import { formatJson, formatSarif, formatText } from '../audit/format.js';
-import type { Waiver } from '../audit/types.js';
+import { audit, AUDIT_USAGE } from './audit.js';
+import { toolVersion, type CliIo } from './io.js';
 
-export interface CliIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  /** whether stderr is a terminal: then a progress line is shown there */
-  stderrIsTTY?: boolean;
+export type { CliIo } from './io.js';
+
+interface Command {
+  summary: string;
+  run(argv: string[], io: CliIo): Promise<number>;
 }
 
-export const USAGE = `usage: pg-rls-test audit --url <postgres url> [options]
+const COMMANDS: Record<string, Command> = {
+  audit: { summary: 'check a live database for what would make the Data API leak or fail (read-only)', run: audit },
+};
 
-Checks a live database for what would make the Neon Data API / PostgREST leak or fail.
-Read-only: one read-only transaction, rolled back.
+export const USAGE = `usage: pg-rls-test <command> [options]
 
-options:
-  --url <url>                 the database (default: $DATABASE_URL)
-  --schema <name>             a schema to audit; repeat for several (default: public)
-  --format text|json|sarif    output format (default: text)
-  --ignore <file>             a JSON file of waivers: [{ "check": "...", "object": "...", "reason": "..." }]
-  --authenticated-role <name> the role requests with a token run as (default: authenticated)
-  --anonymous-role <name>     the role requests without a token run as (default: anonymous; Supabase: anon)
-  --connect-timeout <ms>      connection timeout (default: 10000)
-  -h, --help                  this text
+commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(10)}${c.summary}`)
+  .join('\n')}
 
-exit codes: 0 no error-level finding, 1 errors found, 2 bad usage or the database cannot be read`;
+  pg-rls-test <command> --help   the options of one command
+  pg-rls-test --version          the installed version
 
-function toolVersion(): string | undefined {
-  const require = createRequire(import.meta.url);
-  for (const p of ['../package.json', '../../package.json']) {
-    try {
-      const pkg = require(p) as { name?: string; version?: string };
-      if (pkg.name === 'pg-rls-test') return pkg.version;
-    } catch {
-      // not at this depth (source vs. built layout)
-    }
-  }
-  return undefined;
-}
-
-class ClientConnection implements Connection {
-  readonly client: pg.Client;
-  constructor(client: pg.Client) {
-    this.client = client;
-  }
-  async exec(script: string): Promise<Result[]> {
-    const r = (await this.client.query(script)) as unknown;
-    const list = (Array.isArray(r) ? r : [r]) as pg.QueryResult[];
-    return list.map((x) => ({ rows: x.rows ?? [], rowCount: x.rowCount ?? 0, fields: (x.fields ?? []).map((f) => f.name) }));
-  }
-  async query(sql: string, params?: unknown[]): Promise<Result> {
-    const r = await this.client.query(sql, params);
-    return { rows: r.rows, rowCount: r.rowCount ?? r.rows.length, fields: r.fields.map((f) => f.name) };
-  }
-}
-
-class UsageError extends Error {}
-
-function readWaivers(file: string): Waiver[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read the --ignore file ${file}: ${(e as Error).message}`);
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new UsageError(`the --ignore file ${file} is not JSON: ${(e as Error).message}`);
-  }
-  if (!Array.isArray(parsed)) throw new UsageError(`the --ignore file ${file} must hold a JSON list of { "check", "object" } waivers`);
-  return parsed as Waiver[];
-}
+${AUDIT_USAGE}`;
 
 /** Runs the command line; resolves to the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  const progress = (text: string) => {
-    if (io.stderrIsTTY) io.stderr(`\r\x1b[K${text}`);
-  };
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse(argv);
-  } catch (e) {
-    io.stderr(`pg-rls-test: ${(e as Error).message}\n\n${USAGE}\n`);
-    return 2;
+  const [first, ...rest] = argv;
+  if (first === '--version' || first === '-v') {
+    io.stdout(`${toolVersion() ?? 'unknown'}\n`);
+    return 0;
   }
-  if (args.help) {
+  if (first === '--help' || first === '-h' || first === 'help') {
     io.stdout(`${USAGE}\n`);
     return 0;
   }
-  let resolved: ReturnType<typeof resolveAuditOptions>;
-  try {
-    resolved = resolveAuditOptions({
-      schemas: args.schemas,
-      ignore: args.ignore ? readWaivers(args.ignore) : [],
-      apiRoles: { authenticated: args.authenticatedRole ?? DEFAULT_API_ROLES.authenticated, anonymous: args.anonymousRole ?? DEFAULT_API_ROLES.anonymous },
-    });
-  } catch (e) {
-    const msg = e instanceof TypeError && args.ignore ? `in ${args.ignore}: ${e.message}` : (e as Error).message;
-    io.stderr(`pg-rls-test: ${msg}\n`);
+  const command = first === undefined ? undefined : COMMANDS[first];
+  if (!command) {
+    const what = first === undefined ? 'missing command' : `unknown command "${first}"`;
+    io.stderr(`pg-rls-test: ${what} (commands: ${Object.keys(COMMANDS).join(', ')})\n\n${USAGE}\n`);
     return 2;
   }
-
-  const where = describeUrl(args.url);
-  const client = new pg.Client({ connectionString: args.url, connectionTimeoutMillis: args.connectTimeout, application_name: 'pg-rls-test audit' });
-  client.on('error', () => undefined);
-  try {
-    progress(`pg-rls-test audit: connecting to ${where}…`);
-    try {
-      await client.connect();
-    } catch (e) {
-      progress('');
-      io.stderr(`pg-rls-test: cannot connect to ${where}: ${(e as Error).message}\n`);
-      return 2;
-    }
-    progress(`pg-rls-test audit: reading the catalog of ${where} (schemas: ${resolved.schemas.join(', ')})…`);
-    let facts;
-    try {
-      facts = await readFacts(new ClientConnection(client), resolved);
-    } catch (e) {
-      progress('');
-      io.stderr(`pg-rls-test: cannot read the catalog of ${where}: ${(e as Error).message}\n`);
-      return 2;
-    }
-    progress(`pg-rls-test audit: ${facts.relations.length} tables and views, ${facts.functions.length} SECURITY DEFINER functions: running ${CHECKS.length} checks…`);
-    const result = evaluate(facts, resolved);
-    progress('');
-    const out =
-      args.format === 'json' ? formatJson(result) : args.format === 'sarif' ? JSON.stringify(formatSarif(result, { toolVersion: toolVersion() }), null, 2) : formatText(result);
-    io.stdout(`${out}\n`);
-    return result.findings.some((f) => f.level === 'error') ? 1 : 0;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-function parse(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      url: { type: 'string' },
-      schema: { type: 'string', multiple: true },
-      format: { type: 'string' },
-      ignore: { type: 'string' },
-      'authenticated-role': { type: 'string' },
-      'anonymous-role': { type: 'string' },
-      'connect-timeout': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) return { help: true as const, url: '', schemas: undefined, format: 'text', ignore: undefined, authenticatedRole: undefined, anonymousRole: undefined, connectTimeout: 0 };
-  if (positionals[0] !== 'audit' || positionals.length > 1) {
-    throw new UsageError(positionals.length === 0 ? 'missing command: audit' : `unknown command "${positionals.join(' ')}" (the command is: audit)`);
-  }
-  const url = values.url ?? process.env.DATABASE_URL;
-  if (!url) throw new UsageError('--url is required (or set DATABASE_URL)');
-  if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError(`--url must be a postgres:// URL, got ${JSON.stringify(url.replace(/:[^:@/]*@/, ':***@'))}`);
-  const format = values.format ?? 'text';
-  if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, got ${JSON.stringify(format)}`);
-  const timeout = values['connect-timeout'] === undefined ? 10_000 : Number(values['connect-timeout']);
-  if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError(`--connect-timeout must be a number of milliseconds, got ${JSON.stringify(values['connect-timeout'])}`);
-  return {
-    help: false as const,
-    url,
-    schemas: values.schema,
-    format,
-    ignore: values.ignore,
-    authenticatedRole: values['authenticated-role'],
-    anonymousRole: values['anonymous-role'],
-    connectTimeout: timeout,
-  };
+  return command.run(rest, io);
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -120,8 +120,9 @@ describe.skipIf(!SERVER_URL)('pg-rls-test audit against a server (PG_RLS_TEST_UR
 
 describe('usage errors and unreachable databases exit 2', () => {
   test.each([
-    [[], 'missing command: audit'],
-    [['lint'], 'unknown command "lint" (the command is: audit)'],
+    [[], 'missing command (commands: audit)'],
+    [['lint'], 'unknown command "lint" (commands: audit)'],
+    [['audit', 'extra'], 'unexpected argument "extra"'],
     [['audit', '--url', 'postgres://x/y', '--format', 'xml'], '--format must be text, json or sarif, got "xml"'],
     [['audit', '--url', 'mysql://x/y'], '--url must be a postgres:// URL, got "mysql://x/y"'],
     [['audit', '--url', 'postgres://x/y', '--bogus'], "Unknown option '--bogus'"],
@@ -150,6 +151,15 @@ describe('usage errors and unreachable databases exit 2', () => {
   test('--help prints the usage and exits 0', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
+    expect(r.stdout).toContain('usage: pg-rls-test <command> [options]');
     expect(r.stdout).toContain('usage: pg-rls-test audit --url <postgres url> [options]');
+    const sub = await run(['audit', '--help']);
+    expect(sub).toMatchObject({ code: 0, stderr: '' });
+    expect(sub.stdout).toMatch(/^usage: pg-rls-test audit --url/);
+  });
+
+  test('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(await run(['--version'])).toEqual({ code: 0, stdout: `${version}\n`, stderr: '' });
   });
 });
