@@ -843,7 +843,7 @@ const apiRoleMissing: Check = {
   id: 'api_role_missing',
   level: 'warning',
   title: 'API role does not exist',
-  description: 'The role the Data API runs requests as does not exist in this database: the Data API is not enabled here, or it uses other role names (the CLI's --authenticated-role and --anonymous-role, the matchers' preset).',
+  description: 'The role the Data API runs requests as does not exist in this database: the Data API is not enabled here, or it uses other role names (set them with the CLI flags --authenticated-role and --anonymous-role, or the preset option of createTestDatabase).',
   run(ctx) {
     return ctx.facts.roles
       .filter((r) => !r.exists)
