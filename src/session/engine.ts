@@ -125,7 +125,7 @@ export async function rollbackQuietly(conn: Connection): Promise<void> {
 
 export interface ProbeOptions {
   /** The error Postgres would raise for this identity, when the catalog already tells (a missing privilege). */
-  refuse?: (identity: Identity) => Promise<DataApiError | undefined>;
+  refuse?: (identity: Identity, item: ProbeItem) => Promise<DataApiError | undefined>;
 }
 
 export interface ProbeItem {
@@ -145,7 +145,7 @@ export async function probe(engine: Engine, items: ProbeItem[], options: ProbeOp
       identify(engine, i.requester)
         .then(async (id) => {
           // A refusal known from the catalog stays out of the batch, where its error would abort the rest.
-          const refused = await options.refuse?.(id);
+          const refused = await options.refuse?.(id, i);
           return refused ? { ok: false as const, error: refused } : { ok: true as const, id };
         })
         .catch((error: unknown) => {
