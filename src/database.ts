@@ -174,8 +174,8 @@ function buildSetup(options: ResolvedOptions, preset: Preset): Setup {
   const sources = [...readMigrations(options.migrations), ...inlineSql(options.sql)];
   const seed = options.seed;
   return {
-    baseKey: hashOf(presetSql),
-    fullKey: hashOf(...sources.flatMap((s) => [s.label, s.text]), seed ? seed.toString() : ''),
+    key: hashOf(presetSql, ...sources.flatMap((s) => [s.label, s.text]), seed ? seed.toString() : ''),
+    summary: { preset: options.preset, sources: sources.map((s) => s.label), seed: seed !== undefined },
     base: async (conn: Connection) => {
       if (presetSql) await conn.exec(presetSql);
     },

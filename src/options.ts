@@ -3,6 +3,14 @@ import type { SigningAlg } from './tokens/index.js';
 import { SIGNING_ALGS } from './tokens/index.js';
 import type { Transaction } from './session/session.js';
 
+export interface CacheLimitsOption {
+  dir?: string;
+  /** total size of the cached databases, in bytes (default 1 GiB; $PG_RLS_TEST_CACHE_MAX_BYTES) */
+  maxBytes?: number;
+  /** number of cached databases (default 20; $PG_RLS_TEST_CACHE_MAX_ENTRIES) */
+  maxEntries?: number;
+}
+
 export type BackendName = 'embedded' | 'url' | 'testcontainers';
 
 export interface DataApiOptions {
@@ -41,8 +49,10 @@ export interface TestDatabaseOptions {
   dataApi?: DataApiOptions;
   /** The clock of minting and validation (a fixed Date, or a function). */
   now?: Date | (() => Date);
-  /** embedded: where prepared databases are cached (default node_modules/.cache/pg-rls-test); false: no cache. */
-  cache?: string | false;
+  /** embedded: where prepared databases are cached (default $PG_RLS_TEST_CACHE_DIR, else
+   *  node_modules/.cache/pg-rls-test), or that folder and its limits (default at most 20 entries
+   *  and 1 GiB; the least recently used go first); false: no cache. */
+  cache?: string | false | CacheLimitsOption;
   /** url/testcontainers: connection timeout in ms (default 5000). */
   connectTimeoutMs?: number;
 }
@@ -85,6 +95,7 @@ export function resolveOptions(input: TestDatabaseOptions = {}, env: NodeJS.Proc
   }
   if (input.seed !== undefined && typeof input.seed !== 'function') fail('seed', 'an async function (owner) => { ... }', input.seed);
   if (input.now !== undefined && !(input.now instanceof Date) && typeof input.now !== 'function') fail('now', 'a Date or a function returning one', input.now);
+  checkCache(input.cache);
   const d = input.dataApi ?? {};
   for (const k of Object.keys(d)) if (!KNOWN_DATA_API.has(k)) throw new TypeError(`unknown option "dataApi.${k}" (known: ${[...KNOWN_DATA_API].join(', ')})`);
   if (d.alg !== undefined && !SIGNING_ALGS.includes(d.alg)) fail('dataApi.alg', SIGNING_ALGS.join(', '), d.alg);
@@ -102,4 +113,16 @@ export function resolveOptions(input: TestDatabaseOptions = {}, env: NodeJS.Proc
       ...(d.audience !== undefined ? { audience: d.audience } : {}),
     },
   };
+}
+
+function checkCache(cache: unknown): void {
+  if (cache === undefined || cache === false || typeof cache === 'string') return;
+  const limits = cache as Record<string, unknown>;
+  if (cache === null || typeof cache !== 'object') fail('cache', 'a folder, false, or { dir, maxBytes, maxEntries }', cache);
+  for (const k of Object.keys(limits)) if (!['dir', 'maxBytes', 'maxEntries'].includes(k)) throw new TypeError(`unknown option "cache.${k}" (known: dir, maxBytes, maxEntries)`);
+  if (limits.dir !== undefined && typeof limits.dir !== 'string') fail('cache.dir', 'a folder path', limits.dir);
+  for (const k of ['maxBytes', 'maxEntries']) {
+    const n = limits[k];
+    if (n !== undefined && !(typeof n === 'number' && Number.isInteger(n) && n >= 0)) fail(`cache.${k}`, 'a whole number (0 or more)', n);
+  }
 }

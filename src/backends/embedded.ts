@@ -1,24 +1,52 @@
 /**
  * The default backend: PGlite (Postgres compiled to WASM) in this process, nothing to install.
- * A database is a NodeFS data directory in a temp folder, copied from a cache of prepared
- * directories (opening a copied directory takes about 0.7 s; initdb about 4 s). reset() closes
- * and re-copies only when something was committed since the last reset.
+ * A database is a NodeFS data directory in a working folder (workdirs.ts), unpacked from the
+ * cache of prepared databases (cache.ts, archive.ts). On a cache miss the preset, migrations and
+ * seed run on a fresh cluster: the one shipped in the package (built with `npm run build`), else
+ * one made by initdb once and cached. reset() unpacks again, only when something was committed.
  */
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { PGlite as PGliteType } from '@electric-sql/pglite';
 import { BackendUnavailableError } from '../errors.js';
-import { cachedDir, defaultCacheDir, hashOf, removeWorkDir, storeDir, tempWorkDir } from './cache.js';
+import { BadArchiveError, pack, snapshotDir, unpack, writeUnpacked, type ArchiveHeader, type Unpacked } from './archive.js';
+import { dropEntry, hashOf, readEntry, resolveCache, sweepCacheOnce, writeEntry, type CacheConfig, type CacheOption } from './cache.js';
+import { createWorkDir, removeWorkDir, sweepWorkDirsOnce } from './workdirs.js';
 import { SerialBackend, type Backend, type Connection, type Result, type Setup } from './types.js';
 
 export interface EmbeddedOptions {
-  /** Where prepared data directories are kept; `false` disables the cache. */
-  cache?: string | false | undefined;
+  /** Where prepared databases are cached and how many; `false` disables the cache. */
+  cache?: CacheOption | undefined;
+  /** Told what a start is doing, so a runner's timeout can name the slow step. */
+  onPhase?: ((phase: string) => void) | undefined;
 }
 
+/** Bumped when what is stored changes shape: older entries then no longer match any key. */
+const FORMAT = 'pgdata-1';
+
 type PGliteModule = typeof import('@electric-sql/pglite');
-let loaded: Promise<{ mod: PGliteModule; version: string; wasm: WebAssembly.Module; bundle: Blob }> | undefined;
+let loaded: Promise<{ mod: PGliteModule; wasm: WebAssembly.Module; bundle: Blob }> | undefined;
+
+/** PGlite's dist/ folder (package.json is not in its exports: found beside the entry). */
+function pgliteDist(): string {
+  return dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+}
+
+let version: string | undefined;
+/** The installed PGlite's version: part of every cache key. */
+export function pgliteVersion(): string {
+  version ??= JSON.parse(readFileSync(join(pgliteDist(), '..', 'package.json'), 'utf8')).version as string;
+  return version;
+}
+
+function unavailable(cause: unknown): BackendUnavailableError {
+  return new BackendUnavailableError('the embedded backend needs the package @electric-sql/pglite, which could not be loaded', {
+    cause,
+    hint: 'npm install @electric-sql/pglite, or choose backend: "url"',
+  });
+}
 
 /** Loads PGlite once per process and compiles its WASM once, shared by every database. */
 function loadPglite() {
@@ -27,18 +55,12 @@ function loadPglite() {
     try {
       mod = await import('@electric-sql/pglite');
     } catch (cause) {
-      throw new BackendUnavailableError('the embedded backend needs the package @electric-sql/pglite, which could not be loaded', {
-        cause,
-        hint: 'npm install @electric-sql/pglite, or choose backend: "url"',
-      });
+      throw unavailable(cause);
     }
-    const require = createRequire(import.meta.url);
-    // package.json is not in the package's exports: find it beside the resolved entry (dist/).
-    const distDir = dirname(require.resolve('@electric-sql/pglite'));
-    const version = JSON.parse(readFileSync(join(distDir, '..', 'package.json'), 'utf8')).version as string;
+    const distDir = pgliteDist();
     const wasm = await WebAssembly.compile(readFileSync(join(distDir, 'pglite.wasm')));
     const bundle = new Blob([readFileSync(join(distDir, 'pglite.data'))]);
-    return { mod, version, wasm, bundle };
+    return { mod, wasm, bundle };
   })();
   return loaded;
 }
@@ -66,6 +88,74 @@ async function openDataDir(dataDir: string): Promise<PgliteConnection> {
   return new PgliteConnection(pg);
 }
 
+/**
+ * Before a snapshot: move to a new WAL segment and let the checkpoint delete the old one instead
+ * of recycling it, so the segment kept is zeros (about 16 MB less to store). A failure only
+ * costs size.
+ */
+async function compactWal(conn: PgliteConnection): Promise<void> {
+  await conn.pg.exec('RESET ROLE; SET wal_recycle = off; SELECT pg_switch_wal(); CHECKPOINT').catch(() => undefined);
+}
+
+/** The cluster shipped in the package for this PGlite version (dist/base), if any. */
+function shippedCluster(v: string): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const name = `pglite-${v}.pgdata`;
+  // dist/internal.js -> dist/base; from the sources (tests) src/backends -> dist/base
+  return [join(here, 'base', name), join(here, '..', '..', 'dist', 'base', name)].find((p) => existsSync(p));
+}
+
+const clusterKey = (v: string) => `cluster-${hashOf(FORMAT, v)}`;
+
+async function tryUnpack(file: Buffer | undefined, v: string): Promise<Unpacked | undefined> {
+  if (!file) return undefined;
+  try {
+    const u = await unpack(file);
+    return u.header.pglite === v ? u : undefined;
+  } catch (e) {
+    if (e instanceof BadArchiveError) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * Puts a fresh cluster (what initdb makes) into `dataDir`: the one shipped in the package, else
+ * the cached one, else initdb now (seconds), cached for the next time.
+ */
+async function freshCluster(dataDir: string, cache: CacheConfig | undefined, phase: (p: string) => void): Promise<void> {
+  const v = pgliteVersion();
+  const shipped = shippedCluster(v);
+  const found = (await tryUnpack(shipped ? readFileSync(shipped) : undefined, v)) ?? (cache && (await tryUnpack(readEntry(cache, clusterKey(v)), v)));
+  if (found) {
+    writeUnpacked(found, dataDir);
+    return;
+  }
+  if (cache) dropEntry(cache, clusterKey(v));
+  phase(`running initdb: no prepared cluster for PGlite ${v} (\`npx pg-rls-test prepare\` makes one)`);
+  const conn = await openDataDir(dataDir);
+  await compactWal(conn);
+  await conn.pg.close();
+  if (cache) writeEntry(cache, clusterKey(v), await pack(snapshotDir(dataDir, clusterHeader(v))));
+}
+
+const clusterHeader = (v: string): ArchiveHeader => ({ pglite: v, what: 'cluster (initdb)', created: new Date().toISOString() });
+
+/** Writes the cluster file that `npm run build` ships (dist/base/pglite-<version>.pgdata). */
+export async function writeShippedCluster(outDir: string): Promise<string> {
+  const v = pgliteVersion();
+  const work = createWorkDir();
+  try {
+    const dataDir = join(work, 'data');
+    await freshCluster(dataDir, resolveCache(undefined), () => undefined);
+    const file = join(outDir, `pglite-${v}.pgdata`);
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(file, await pack(snapshotDir(dataDir, clusterHeader(v))));
+    return file;
+  } finally {
+    removeWorkDir(work);
+  }
+}
+
 function normalize(r: { rows: unknown[]; affectedRows?: number; rowCount?: number; fields: { name: string }[] }): Result {
   // affectedRows is a running total over a multi-statement exec; rowCount is this statement's own
   // command tag (UPDATE 2, SELECT 5), absent for tags without a count (BEGIN).
@@ -90,9 +180,10 @@ export class EmbeddedBackend extends SerialBackend<PgliteConnection> implements 
   readonly commits = true;
   description: string;
   #workDir: string;
-  #pristine: string;
+  /** the prepared database, in memory: what reset() writes back */
+  #pristine: Unpacked;
 
-  private constructor(conn: PgliteConnection, workDir: string, pristine: string, description: string) {
+  private constructor(conn: PgliteConnection, workDir: string, pristine: Unpacked, description: string) {
     super(conn);
     this.#workDir = workDir;
     this.#pristine = pristine;
@@ -100,53 +191,53 @@ export class EmbeddedBackend extends SerialBackend<PgliteConnection> implements 
   }
 
   static async start(setup: Setup, options: EmbeddedOptions = {}): Promise<EmbeddedBackend> {
-    const pglite = await loadPglite();
-    const open = openDataDir;
-    const cacheDir = options.cache === false ? undefined : (options.cache ?? defaultCacheDir());
-    const baseKey = `base-${hashOf(pglite.version, setup.baseKey)}`;
-    const fullKey = `full-${hashOf(pglite.version, setup.baseKey, setup.fullKey)}`;
-    const work = tempWorkDir();
-    const dataDir = join(work, 'data');
-    const copy = (from: string) => cpSync(from, dataDir, { recursive: true });
-
+    sweepWorkDirsOnce();
+    const phase = options.onPhase ?? (() => undefined);
+    const cache = resolveCache(options.cache);
+    if (cache) sweepCacheOnce(cache);
+    phase('loading PGlite');
+    const pglite = loadPglite();
+    pglite.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+    let v: string;
     try {
-      let pristine = cacheDir && cachedDir(cacheDir, fullKey);
-      if (!pristine) {
-        // Build: from the cached base if there is one, else initdb + preset.
-        const base = cacheDir && cachedDir(cacheDir, baseKey);
-        let conn: PgliteConnection;
-        if (base) {
-          copy(base);
-          conn = await open(dataDir);
-        } else {
-          conn = await open(dataDir);
-          await setup.base(conn);
-          if (cacheDir) {
-            await conn.pg.close();
-            storeDir(cacheDir, baseKey, dataDir);
-            conn = await open(dataDir);
-          }
-        }
-        try {
-          await setup.rest(conn);
-        } finally {
-          await conn.pg.close();
-        }
-        if (cacheDir) {
-          storeDir(cacheDir, fullKey, dataDir);
-          pristine = cachedDir(cacheDir, fullKey);
-        }
-        if (!pristine) {
-          // No cache (or it could not be written): keep a private pristine copy for reset().
-          pristine = join(work, 'pristine');
-          cpSync(dataDir, pristine, { recursive: true });
-        }
+      v = pgliteVersion();
+    } catch (cause) {
+      throw unavailable(cause);
+    }
+    const key = `db-${hashOf(FORMAT, v, setup.key)}`;
+    const work = createWorkDir();
+    const dataDir = join(work, 'data');
+    try {
+      let conn: PgliteConnection;
+      let pristine = cache && (await tryUnpack(readEntry(cache, key), v));
+      if (pristine) {
+        phase('unpacking the cached database');
+        writeUnpacked(pristine, dataDir);
+        await pglite;
+        phase('opening the database');
+        conn = await openDataDir(dataDir);
       } else {
-        copy(pristine);
+        if (cache) dropEntry(cache, key); // damaged, if it was there at all
+        await pglite;
+        await freshCluster(dataDir, cache, phase);
+        phase(`applying ${describeSetup(setup)}`);
+        const build = await openDataDir(dataDir);
+        try {
+          await setup.base(build);
+          await setup.rest(build);
+          await compactWal(build);
+        } finally {
+          await build.pg.close();
+        }
+        phase('storing the prepared database in the cache');
+        const snapshot = snapshotDir(dataDir, { pglite: v, ...setup.summary, created: new Date().toISOString() });
+        pristine = snapshot;
+        // compressing and writing the entry overlaps with opening the database
+        const stored = cache ? pack(snapshot).then((file) => writeEntry(cache, key, file)) : Promise.resolve();
+        [conn] = await Promise.all([openDataDir(dataDir), stored]);
       }
-      const conn = await open(dataDir);
-      const version = (await conn.query('SHOW server_version')).rows[0]?.server_version;
-      return new EmbeddedBackend(conn, work, pristine, `embedded PGlite ${pglite.version} (PostgreSQL ${String(version)})`);
+      const serverVersion = (await conn.query('SHOW server_version')).rows[0]?.server_version;
+      return new EmbeddedBackend(conn, work, pristine, `embedded PGlite ${v} (PostgreSQL ${String(serverVersion)})`);
     } catch (e) {
       removeWorkDir(work);
       throw e;
@@ -159,7 +250,7 @@ export class EmbeddedBackend extends SerialBackend<PgliteConnection> implements 
       await this.conn.pg.close();
       const dataDir = join(this.#workDir, 'data');
       rmSync(dataDir, { recursive: true, force: true });
-      cpSync(this.#pristine, dataDir, { recursive: true });
+      writeUnpacked(this.#pristine, dataDir);
       this.conn = await openDataDir(dataDir);
       this.dirty = false;
     });
@@ -167,8 +258,19 @@ export class EmbeddedBackend extends SerialBackend<PgliteConnection> implements 
 
   close(): Promise<void> {
     return this.serially(async () => {
-      await this.conn.pg.close();
-      removeWorkDir(this.#workDir);
+      try {
+        await this.conn.pg.close();
+      } finally {
+        removeWorkDir(this.#workDir);
+      }
     });
   }
+}
+
+function describeSetup(setup: Setup): string {
+  const { preset, sources, seed } = setup.summary;
+  const parts = [`the ${preset} preset`];
+  if (sources.length) parts.push(sources.length === 1 ? '1 SQL source' : `${sources.length} SQL sources`);
+  if (seed) parts.push('the seed');
+  return parts.join(', ');
 }

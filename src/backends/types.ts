@@ -39,9 +39,16 @@ export interface Setup {
   base(conn: Connection): Promise<void>;
   /** Migrations, inline SQL and seed. */
   rest(conn: Connection): Promise<void>;
-  /** Hashes of what base() and base()+rest() do; equal keys mean an equal database. */
-  baseKey: string;
-  fullKey: string;
+  /** A hash of what base() and rest() do; equal keys mean an equal database. */
+  key: string;
+  /** What builds it, in words, for the cache listing: preset, migration files and inline SQL, seed. */
+  summary: SetupSummary;
+}
+
+export interface SetupSummary {
+  preset: string;
+  sources: string[];
+  seed: boolean;
 }
 
 /** The fields both drivers give a Postgres error. */
@@ -71,6 +78,27 @@ export class Mutex {
   }
 }
 
+/** When the event loop last had a turn (see yieldNow). */
+let lastTurn = performance.now();
+const TURN_MS = 50;
+
+/**
+ * PGlite answers without real I/O, so a loop of requests or resets resolves promise after
+ * promise and the event loop never turns: no timer (a runner's timeout) and no signal handler
+ * (Ctrl-C, which then does nothing) runs. Every 50 ms a call waits for one turn of the loop;
+ * in between it costs a clock read.
+ */
+function yieldNow(): Promise<void> {
+  const now = performance.now();
+  if (now - lastTurn < TURN_MS) return Promise.resolve();
+  return new Promise((resolve) =>
+    setImmediate(() => {
+      lastTurn = performance.now();
+      resolve();
+    }),
+  );
+}
+
 /**
  * A backend that owns one connection: every call takes its turn (Mutex), and the subclass
  * swaps the connection in reset() and ends it in close(), inside serially().
@@ -85,7 +113,7 @@ export abstract class SerialBackend<C extends Connection> {
   }
 
   protected serially<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#mutex.run(fn);
+    return this.#mutex.run(() => yieldNow().then(fn));
   }
 
   exec(script: string): Promise<Result[]> {

@@ -3,6 +3,7 @@
  * Each command resolves to its exit code (0 ok, 1 its check failed, 2 bad usage).
  */
 import { audit, AUDIT_USAGE } from './audit.js';
+import { cache } from './cache.js';
 import { toolVersion, type CliIo } from './io.js';
 
 export type { CliIo } from './io.js';
@@ -14,6 +15,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   audit: { summary: 'check a live database for what would make the Data API leak or fail (read-only)', run: audit },
+  cache: { summary: "list the embedded backend's prepared databases and working copies; 'cache clean' removes them", run: cache },
 };
 
 export const USAGE = `usage: pg-rls-test <command> [options]

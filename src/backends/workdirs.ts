@@ -1,0 +1,149 @@
+/**
+ * The embedded backend's working copies: one folder per open database, in /dev/shm when it has
+ * room (memory: unpacking there takes a few ms), else the temp folder. A copy is removed by
+ * close(), at exit, on SIGINT/SIGTERM/SIGHUP; one that a killed process left behind (`kill -9`,
+ * a runner that ended its worker) is removed by the next start on this machine, found by the
+ * owner's PID in its name and the owner file inside. A live process's copy is never touched, nor
+ * another OS user's.
+ */
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ownerStamp, ownerState, type OwnerStamp } from './owner.js';
+
+export const WORK_PREFIX = 'pg-rls-test-';
+const NAME = /^pg-rls-test-(\d+)-[A-Za-z0-9]{6}$/;
+const OWNER_FILE = 'owner.json';
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/**
+ * Where working copies go: $PG_RLS_TEST_WORKDIR, else /dev/shm when it has more than 1 GiB free
+ * (Docker's default /dev/shm is 64 MB), else the temp folder.
+ */
+export function workBase(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.PG_RLS_TEST_WORKDIR) return env.PG_RLS_TEST_WORKDIR;
+  try {
+    const fs = statfsSync('/dev/shm');
+    if (fs.bavail * fs.bsize > 1024 ** 3) return '/dev/shm';
+  } catch {
+    // no /dev/shm (macOS, Windows)
+  }
+  return tmpdir();
+}
+
+/** Every folder a working copy may be in (the choice above can differ between runs). */
+function workBases(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [...new Set([workBase(env), '/dev/shm', tmpdir()])].filter((d) => existsSync(d));
+}
+
+const live = new Set<string>();
+let hooked = false;
+
+function removeAll(): void {
+  for (const d of live) rmSync(d, { recursive: true, force: true });
+  live.clear();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  removeAll();
+  // Alone, a listener would keep the process alive: do what Node does without one. When the
+  // program (or its runner) listens too, it decides how to end.
+  if (process.listenerCount(signal) === 1) {
+    unhook();
+    process.kill(process.pid, signal);
+  }
+}
+
+function hook(): void {
+  if (hooked) return;
+  hooked = true;
+  process.on('exit', removeAll);
+  for (const s of SIGNALS) process.on(s, onSignal);
+}
+
+function unhook(): void {
+  hooked = false;
+  process.off('exit', removeAll);
+  for (const s of SIGNALS) process.off(s, onSignal);
+}
+
+/** A fresh folder for one database, named after this process and marked with its owner. */
+export function createWorkDir(): string {
+  const d = mkdtempSync(join(workBase(), `${WORK_PREFIX}${process.pid}-`));
+  live.add(d);
+  hook();
+  writeFileSync(join(d, OWNER_FILE), JSON.stringify({ ...ownerStamp(), created: new Date().toISOString() }));
+  return d;
+}
+
+export function removeWorkDir(d: string): void {
+  rmSync(d, { recursive: true, force: true });
+  live.delete(d);
+  if (live.size === 0) unhook();
+}
+
+export interface WorkDirInfo {
+  path: string;
+  owner: OwnerStamp;
+  state: 'alive' | 'dead' | 'unknown';
+}
+
+function readOwner(dir: string, pid: number): OwnerStamp {
+  try {
+    return JSON.parse(readFileSync(join(dir, OWNER_FILE), 'utf8')) as OwnerStamp;
+  } catch {
+    // made a moment ago (the file follows the folder) or damaged: the PID in the name still holds
+    return { pid, host: ownerStamp().host };
+  }
+}
+
+/** This user's working copies in every place they may be, with whether their owner still runs. */
+export function listWorkDirs(env: NodeJS.ProcessEnv = process.env): WorkDirInfo[] {
+  const uid = process.getuid?.();
+  const out: WorkDirInfo[] = [];
+  for (const base of workBases(env)) {
+    let names: string[];
+    try {
+      names = readdirSync(base);
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const m = NAME.exec(name);
+      if (!m) continue;
+      const path = join(base, name);
+      try {
+        const st = lstatSync(path);
+        if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) continue; // another user's
+      } catch {
+        continue; // removed meanwhile
+      }
+      const owner = readOwner(path, Number(m[1]));
+      out.push({ path, owner, state: ownerState(owner) });
+    }
+  }
+  return out;
+}
+
+/** Removes the working copies whose owner is gone; returns their paths. */
+export function sweepWorkDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  const removed: string[] = [];
+  for (const w of listWorkDirs(env)) {
+    if (w.state !== 'dead' || live.has(w.path)) continue;
+    rmSync(w.path, { recursive: true, force: true });
+    removed.push(w.path);
+  }
+  return removed;
+}
+
+let swept = false;
+/** The sweep, once per process (a start calls it; it costs a directory listing or two). */
+export function sweepWorkDirsOnce(): void {
+  if (swept) return;
+  swept = true;
+  try {
+    sweepWorkDirs();
+  } catch {
+    // best effort: a leftover costs memory, never correctness
+  }
+}
