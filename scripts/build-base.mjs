@@ -1,8 +1,9 @@
-// Part of `npm run build`: ships a ready cluster (what initdb makes) for the PGlite version the
-// package depends on, as dist/base/pglite-<version>.pgdata, so that a first createTestDatabase()
-// on a machine with an empty cache runs no initdb (seconds) but only the preset and migrations.
-// The cluster comes from the build machine's cache when it has one (initdb runs once per version).
-import { writeShippedCluster } from '../dist/internal.js';
+// Part of `npm run build`: ships ready clusters (what initdb makes; and with the default preset
+// applied) for the PGlite version the package depends on, in dist/base, so that a first
+// createTestDatabase() on a machine with an empty cache runs neither initdb (seconds) nor the
+// preset, only the migrations and seed. The plain cluster comes from this machine's cache when it
+// has one (initdb runs once per PGlite version).
+import { shipPreparedClusters } from '../dist/internal.js';
 
-const file = await writeShippedCluster(new URL('../dist/base', import.meta.url).pathname);
-if (!process.argv.includes('--silent')) console.log(`pg-rls-test: shipped cluster ${file}`);
+const files = await shipPreparedClusters(new URL('../dist/base', import.meta.url).pathname);
+if (!process.argv.includes('--silent')) for (const f of files) console.log(`pg-rls-test: shipped ${f}`);

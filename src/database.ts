@@ -5,7 +5,7 @@
 import type { Backend, Connection, Setup } from './backends/types.js';
 import { hashOf } from './backends/cache.js';
 import { Catalog } from './catalog/index.js';
-import { DatabaseClosedError, SeedFailedError } from './errors.js';
+import { DatabaseClosedError, SeedFailedError, StartUnfinishedError } from './errors.js';
 import { applySql, inlineSql, readMigrations } from './migrations.js';
 import { presetByName, type Preset } from './presets/neon.js';
 import { ColumnRef, ENGINE, ObjectRef, RoleRef, RowSet, TableRef, type FunctionRef, type RowsOptions, type SchemaRef, type SequenceRef } from './refs.js';
@@ -175,6 +175,7 @@ function buildSetup(options: ResolvedOptions, preset: Preset): Setup {
   const seed = options.seed;
   return {
     key: hashOf(presetSql, ...sources.flatMap((s) => [s.label, s.text]), seed ? seed.toString() : ''),
+    baseKey: hashOf(presetSql),
     summary: { preset: options.preset, sources: sources.map((s) => s.label), seed: seed !== undefined },
     base: async (conn: Connection) => {
       if (presetSql) await conn.exec(presetSql);
@@ -193,11 +194,11 @@ function buildSetup(options: ResolvedOptions, preset: Preset): Setup {
   };
 }
 
-async function startBackend(options: ResolvedOptions, setup: Setup): Promise<Backend> {
+async function startBackend(options: ResolvedOptions, setup: Setup, onPhase: (phase: string) => void): Promise<Backend> {
   switch (options.backend) {
     case 'url': {
       const { ServerBackend } = await import('./backends/url.js');
-      return ServerBackend.start(setup, { url: options.url!, existing: options.existing, connectTimeoutMs: options.connectTimeoutMs });
+      return ServerBackend.start(setup, { url: options.url!, existing: options.existing, connectTimeoutMs: options.connectTimeoutMs, onPhase });
     }
     case 'testcontainers': {
       const { startContainerBackend } = await import('./backends/testcontainers.js');
@@ -205,20 +206,81 @@ async function startBackend(options: ResolvedOptions, setup: Setup): Promise<Bac
     }
     default: {
       const { EmbeddedBackend } = await import('./backends/embedded.js');
-      return EmbeddedBackend.start(setup, { cache: options.cache });
+      return EmbeddedBackend.start(setup, { cache: options.cache, onPhase });
     }
   }
+}
+
+/** A start under way: what it is doing, so that a runner's timeout can be explained. */
+interface PendingStart {
+  began: number;
+  phase: string;
+  /** the test file ended without it: close the database as soon as it is there */
+  abandoned: boolean;
+}
+const pendingStarts = new Set<PendingStart>();
+
+/**
+ * For the runner entries' afterAll (pg-rls-test/vitest, pg-rls-test/jest): the starts still
+ * under way when a test file ends were abandoned by a hook that timed out. They close their
+ * database as soon as it is ready; the error returned names the step they were in.
+ */
+export function abandonPendingStarts(now = Date.now()): StartUnfinishedError | undefined {
+  const pending = [...pendingStarts];
+  if (pending.length === 0) return undefined;
+  for (const p of pending) p.abandoned = true;
+  const oldest = pending.reduce((a, b) => (a.began <= b.began ? a : b));
+  return new StartUnfinishedError(oldest.phase, now - oldest.began, pending.length - 1);
 }
 
 /** Starts a Postgres (embedded by default), applies preset, migrations and seed. */
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const resolved = resolveOptions(options);
-  const preset = await presetByName(resolved.preset);
-  const clock = new Clock(resolved.now);
-  const setup = buildSetup(resolved, preset);
-  const [backend, issuer] = await Promise.all([
-    startBackend(resolved, setup),
-    Issuer.create({ alg: resolved.dataApi.alg, issuer: resolved.dataApi.issuer, audience: resolved.dataApi.audience, clock }),
-  ]);
-  return new TestDatabase(backend, issuer, clock, preset, resolved);
+  const pending: PendingStart = { began: Date.now(), phase: 'starting', abandoned: false };
+  pendingStarts.add(pending);
+  let db: TestDatabase;
+  try {
+    const preset = await presetByName(resolved.preset);
+    const clock = new Clock(resolved.now);
+    const setup = buildSetup(resolved, preset);
+    const [backend, issuer] = await Promise.all([
+      startBackend(resolved, setup, (phase) => {
+        // the test file is over: stop at this step instead of finishing for nobody
+        if (pending.abandoned) throw new StartUnfinishedError(`${pending.phase} (stopped there)`, Date.now() - pending.began, 0);
+        pending.phase = phase;
+      }),
+      Issuer.create({ alg: resolved.dataApi.alg, issuer: resolved.dataApi.issuer, audience: resolved.dataApi.audience, clock }),
+    ]);
+    db = new TestDatabase(backend, issuer, clock, preset, resolved);
+  } finally {
+    pendingStarts.delete(pending);
+  }
+  if (pending.abandoned) {
+    // nobody will close it: its test file is over
+    await db.close();
+    throw new StartUnfinishedError(`${pending.phase} (it finished after the test file had ended, and was closed)`, Date.now() - pending.began, 0);
+  }
+  return db;
+}
+
+/**
+ * Builds and caches the embedded backend's prepared database for these options, and closes it:
+ * for a globalSetup, so that the first test file starts from the cache. Other backends keep
+ * nothing between runs: for them it does nothing.
+ */
+export async function prepareTestDatabase(options: TestDatabaseOptions = {}): Promise<void> {
+  const resolved = resolveOptions(options);
+  if (resolved.backend !== 'embedded') return;
+  const db = await createTestDatabase(options);
+  await db.close();
+}
+
+/**
+ * For `npm run build` (scripts/build-base.mjs): writes the clusters shipped in dist/base, plain
+ * and with the default preset (neon, Data API grants) applied.
+ */
+export async function shipPreparedClusters(outDir: string): Promise<string[]> {
+  const { writeShippedClusters } = await import('./backends/embedded.js');
+  const resolved = resolveOptions({ backend: 'embedded' });
+  return writeShippedClusters(outDir, [buildSetup(resolved, await presetByName(resolved.preset))]);
 }

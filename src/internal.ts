@@ -15,4 +15,3 @@ export * from './session/identity.js';
 export * from './session/engine.js';
 export * from './session/session.js';
 export * from './session/access.js';
-export { writeShippedCluster } from './backends/embedded.js';

@@ -24,7 +24,7 @@ export interface EmbeddedOptions {
 }
 
 /** Bumped when what is stored changes shape: older entries then no longer match any key. */
-const FORMAT = 'pgdata-1';
+const FORMAT = 'pgdata-2';
 
 type PGliteModule = typeof import('@electric-sql/pglite');
 let loaded: Promise<{ mod: PGliteModule; wasm: WebAssembly.Module; bundle: Blob }> | undefined;
@@ -89,22 +89,23 @@ async function openDataDir(dataDir: string): Promise<PgliteConnection> {
 }
 
 /**
- * Before a snapshot: move to a new WAL segment and let the checkpoint delete the old one instead
- * of recycling it, so the segment kept is zeros (about 16 MB less to store). A failure only
+ * Before a snapshot: move to a new WAL segment, so that the shutdown checkpoint deletes the old
+ * one instead of recycling it and the segment kept is zeros (16 MB less to store). Failing only
  * costs size.
  */
 async function compactWal(conn: PgliteConnection): Promise<void> {
-  await conn.pg.exec('RESET ROLE; SET wal_recycle = off; SELECT pg_switch_wal(); CHECKPOINT').catch(() => undefined);
+  await conn.pg.exec('RESET ROLE; SET wal_recycle = off; SELECT pg_switch_wal()').catch(() => undefined);
 }
 
-/** The cluster shipped in the package for this PGlite version (dist/base), if any. */
-function shippedCluster(v: string): string | undefined {
+/** A file shipped in the package for this PGlite version (dist/base), if any. */
+function shipped(name: string): string | undefined {
   const here = dirname(fileURLToPath(import.meta.url));
-  const name = `pglite-${v}.pgdata`;
   // dist/internal.js -> dist/base; from the sources (tests) src/backends -> dist/base
   return [join(here, 'base', name), join(here, '..', '..', 'dist', 'base', name)].find((p) => existsSync(p));
 }
 
+/** The plain cluster, or one with the preset whose SQL hashes to `baseKey` applied. */
+const shippedName = (v: string, baseKey?: string) => (baseKey ? `pglite-${v}-${baseKey}.pgdata` : `pglite-${v}.pgdata`);
 const clusterKey = (v: string) => `cluster-${hashOf(FORMAT, v)}`;
 
 async function tryUnpack(file: Buffer | undefined, v: string): Promise<Unpacked | undefined> {
@@ -118,17 +119,27 @@ async function tryUnpack(file: Buffer | undefined, v: string): Promise<Unpacked 
   }
 }
 
+const readShipped = (name: string) => {
+  const path = shipped(name);
+  return path ? readFileSync(path) : undefined;
+};
+
 /**
- * Puts a fresh cluster (what initdb makes) into `dataDir`: the one shipped in the package, else
- * the cached one, else initdb now (seconds), cached for the next time.
+ * Puts a fresh cluster (what initdb makes) into `dataDir`: shipped in the package with the
+ * preset already applied (then resolves to true), else the plain one shipped, else the cached
+ * one, else initdb now (seconds), cached for the next time.
  */
-async function freshCluster(dataDir: string, cache: CacheConfig | undefined, phase: (p: string) => void): Promise<void> {
+async function freshCluster(dataDir: string, cache: CacheConfig | undefined, phase: (p: string) => void, baseKey?: string): Promise<boolean> {
   const v = pgliteVersion();
-  const shipped = shippedCluster(v);
-  const found = (await tryUnpack(shipped ? readFileSync(shipped) : undefined, v)) ?? (cache && (await tryUnpack(readEntry(cache, clusterKey(v)), v)));
-  if (found) {
-    writeUnpacked(found, dataDir);
-    return;
+  const based = baseKey ? await tryUnpack(readShipped(shippedName(v, baseKey)), v) : undefined;
+  if (based?.header.base === baseKey && based) {
+    writeUnpacked(based, dataDir);
+    return true;
+  }
+  const plain = (await tryUnpack(readShipped(shippedName(v)), v)) ?? (cache && (await tryUnpack(readEntry(cache, clusterKey(v)), v)));
+  if (plain) {
+    writeUnpacked(plain, dataDir);
+    return false;
   }
   if (cache) dropEntry(cache, clusterKey(v));
   phase(`running initdb: no prepared cluster for PGlite ${v} (\`npx pg-rls-test prepare\` makes one)`);
@@ -136,21 +147,42 @@ async function freshCluster(dataDir: string, cache: CacheConfig | undefined, pha
   await compactWal(conn);
   await conn.pg.close();
   if (cache) writeEntry(cache, clusterKey(v), await pack(snapshotDir(dataDir, clusterHeader(v))));
+  return false;
 }
 
-const clusterHeader = (v: string): ArchiveHeader => ({ pglite: v, what: 'cluster (initdb)', created: new Date().toISOString() });
+const clusterHeader = (v: string, base?: string): ArchiveHeader => ({
+  pglite: v,
+  what: base ? 'cluster (initdb) with a preset' : 'cluster (initdb)',
+  ...(base ? { base } : {}),
+  created: new Date().toISOString(),
+});
 
-/** Writes the cluster file that `npm run build` ships (dist/base/pglite-<version>.pgdata). */
-export async function writeShippedCluster(outDir: string): Promise<string> {
+/**
+ * Writes the clusters that `npm run build` ships in dist/base: the plain one, and one per given
+ * preset base (the default preset), so that a first start runs neither initdb nor the preset.
+ */
+export async function writeShippedClusters(outDir: string, bases: Pick<Setup, 'base' | 'baseKey'>[]): Promise<string[]> {
   const v = pgliteVersion();
+  mkdirSync(outDir, { recursive: true });
   const work = createWorkDir();
   try {
-    const dataDir = join(work, 'data');
-    await freshCluster(dataDir, resolveCache(undefined), () => undefined);
-    const file = join(outDir, `pglite-${v}.pgdata`);
-    mkdirSync(outDir, { recursive: true });
-    writeFileSync(file, await pack(snapshotDir(dataDir, clusterHeader(v))));
-    return file;
+    const plainDir = join(work, 'plain');
+    await freshCluster(plainDir, resolveCache(undefined), () => undefined);
+    const plain = snapshotDir(plainDir, clusterHeader(v));
+    const files = [join(outDir, shippedName(v))];
+    writeFileSync(files[0]!, await pack(plain, true)); // the package ships them gzipped
+    for (const b of bases) {
+      const dir = join(work, b.baseKey);
+      writeUnpacked(plain, dir);
+      const conn = await openDataDir(dir);
+      await b.base(conn);
+      await compactWal(conn);
+      await conn.pg.close();
+      const file = join(outDir, shippedName(v, b.baseKey));
+      writeFileSync(file, await pack(snapshotDir(dir, clusterHeader(v, b.baseKey)), true));
+      files.push(file);
+    }
+    return files;
   } finally {
     removeWorkDir(work);
   }
@@ -182,12 +214,15 @@ export class EmbeddedBackend extends SerialBackend<PgliteConnection> implements 
   #workDir: string;
   /** the prepared database, in memory: what reset() writes back */
   #pristine: Unpacked;
+  /** the cache entry being written after a build */
+  #stored: Promise<void>;
 
-  private constructor(conn: PgliteConnection, workDir: string, pristine: Unpacked, description: string) {
+  private constructor(conn: PgliteConnection, workDir: string, pristine: Unpacked, description: string, stored: Promise<void>) {
     super(conn);
     this.#workDir = workDir;
     this.#pristine = pristine;
     this.description = description;
+    this.#stored = stored;
   }
 
   static async start(setup: Setup, options: EmbeddedOptions = {}): Promise<EmbeddedBackend> {
@@ -207,6 +242,7 @@ export class EmbeddedBackend extends SerialBackend<PgliteConnection> implements 
     const key = `db-${hashOf(FORMAT, v, setup.key)}`;
     const work = createWorkDir();
     const dataDir = join(work, 'data');
+    let stored: Promise<void> = Promise.resolve();
     try {
       let conn: PgliteConnection;
       let pristine = cache && (await tryUnpack(readEntry(cache, key), v));
@@ -219,25 +255,25 @@ export class EmbeddedBackend extends SerialBackend<PgliteConnection> implements 
       } else {
         if (cache) dropEntry(cache, key); // damaged, if it was there at all
         await pglite;
-        await freshCluster(dataDir, cache, phase);
-        phase(`applying ${describeSetup(setup)}`);
+        const based = await freshCluster(dataDir, cache, phase, setup.baseKey);
+        phase(`applying ${describeSetup(setup, based)}`);
         const build = await openDataDir(dataDir);
         try {
-          await setup.base(build);
+          if (!based) await setup.base(build);
           await setup.rest(build);
           await compactWal(build);
         } finally {
           await build.pg.close();
         }
-        phase('storing the prepared database in the cache');
-        const snapshot = snapshotDir(dataDir, { pglite: v, ...setup.summary, created: new Date().toISOString() });
-        pristine = snapshot;
-        // compressing and writing the entry overlaps with opening the database
-        const stored = cache ? pack(snapshot).then((file) => writeEntry(cache, key, file)) : Promise.resolve();
-        [conn] = await Promise.all([openDataDir(dataDir), stored]);
+        phase('opening the database');
+        pristine = snapshotDir(dataDir, { pglite: v, ...setup.summary, created: new Date().toISOString() });
+        // Written while the database opens, and after: close() waits for it.
+        const entry = pristine;
+        if (cache) stored = pack(entry).then((file) => writeEntry(cache, key, file), () => undefined);
+        conn = await openDataDir(dataDir);
       }
       const serverVersion = (await conn.query('SHOW server_version')).rows[0]?.server_version;
-      return new EmbeddedBackend(conn, work, pristine, `embedded PGlite ${v} (PostgreSQL ${String(serverVersion)})`);
+      return new EmbeddedBackend(conn, work, pristine, `embedded PGlite ${v} (PostgreSQL ${String(serverVersion)})`, stored);
     } catch (e) {
       removeWorkDir(work);
       throw e;
@@ -260,6 +296,7 @@ export class EmbeddedBackend extends SerialBackend<PgliteConnection> implements 
     return this.serially(async () => {
       try {
         await this.conn.pg.close();
+        await this.#stored;
       } finally {
         removeWorkDir(this.#workDir);
       }
@@ -267,10 +304,10 @@ export class EmbeddedBackend extends SerialBackend<PgliteConnection> implements 
   }
 }
 
-function describeSetup(setup: Setup): string {
+function describeSetup(setup: Setup, based: boolean): string {
   const { preset, sources, seed } = setup.summary;
-  const parts = [`the ${preset} preset`];
+  const parts = based ? [] : [`the ${preset} preset`];
   if (sources.length) parts.push(sources.length === 1 ? '1 SQL source' : `${sources.length} SQL sources`);
   if (seed) parts.push('the seed');
-  return parts.join(', ');
+  return parts.join(', ') || 'nothing (the preset came prepared)';
 }

@@ -41,6 +41,8 @@ export interface Setup {
   rest(conn: Connection): Promise<void>;
   /** A hash of what base() and rest() do; equal keys mean an equal database. */
   key: string;
+  /** A hash of what base() does alone (a cluster with it applied can be shipped prepared). */
+  baseKey: string;
   /** What builds it, in words, for the cache listing: preset, migration files and inline SQL, seed. */
   summary: SetupSummary;
 }

@@ -98,6 +98,8 @@ export interface UrlOptions {
   url: string;
   existing?: boolean | undefined;
   connectTimeoutMs?: number | undefined;
+  /** Told what a start is doing, so a runner's timeout can name the slow step. */
+  onPhase?: ((phase: string) => void) | undefined;
 }
 
 /** Servers swept by this process already (host:port). */
@@ -131,15 +133,17 @@ export class ServerBackend extends SerialBackend<PgConnection> implements Backen
       };
       return new ServerBackend(life, await life.connect());
     }
-    return ServerBackend.throwaway(setup, options.url, timeout, 'url');
+    return ServerBackend.throwaway(setup, options.url, timeout, 'url', undefined, options.onPhase);
   }
 
   /**
    * A throw-away database (and its template) on the server at `url`, named after this process;
    * first, once per server, those whose owner died are dropped (throwaway.ts).
    */
-  static async throwaway(setup: Setup, url: string, timeout: number, kind: BackendKind, extraDispose?: () => Promise<void>): Promise<ServerBackend> {
+  static async throwaway(setup: Setup, url: string, timeout: number, kind: BackendKind, extraDispose?: () => Promise<void>, onPhase?: (phase: string) => void): Promise<ServerBackend> {
+    const phase = onPhase ?? (() => undefined);
     const { stem, template, appName, comment } = throwawayNames();
+    phase(`connecting to ${describeUrl(url)}`);
     // the admin connection lives as long as the databases: a sweep elsewhere sees it and keeps them
     const admin = await connect(url, timeout, appName);
     const server = describeUrl(withDatabase(url, ''));
@@ -160,6 +164,7 @@ export class ServerBackend extends SerialBackend<PgConnection> implements Backen
       }
     };
     try {
+      phase(`creating the template database ${template} and applying the preset, migrations and seed`);
       await admin.query(`CREATE DATABASE ${ident(template)}`);
       created.push(template);
       await admin.query(commentSql(template, comment));

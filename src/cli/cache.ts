@@ -44,13 +44,13 @@ export function formatAge(ms: number): string {
 }
 
 /** Relative to the current folder when inside it. */
-function shortPath(p: string): string {
+export function shortPath(p: string): string {
   const r = relative(process.cwd(), p);
   return r && !r.startsWith('..') && !isAbsolute(r) ? r : p;
 }
 
 /** What built an entry, in one line. */
-function builtBy(e: EntryInfo): string {
+export function builtBy(e: EntryInfo): string {
   const h = e.header;
   if (!h) return '(unreadable: removed at its next use)';
   const parts = [`PGlite ${String(h.pglite ?? '?')}`];

@@ -4,6 +4,7 @@
  */
 import { audit, AUDIT_USAGE } from './audit.js';
 import { cache } from './cache.js';
+import { prepare } from './prepare.js';
 import { toolVersion, type CliIo } from './io.js';
 
 export type { CliIo } from './io.js';
@@ -16,6 +17,7 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   audit: { summary: 'check a live database for what would make the Data API leak or fail (read-only)', run: audit },
   cache: { summary: "list the embedded backend's prepared databases and working copies; 'cache clean' removes them", run: cache },
+  prepare: { summary: 'build the prepared database before the first test run (migrations applied, cached)', run: prepare },
 };
 
 export const USAGE = `usage: pg-rls-test <command> [options]

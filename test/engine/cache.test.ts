@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { createTestDatabase } from '../../src/index.js';
-import { BadArchiveError, pack, readArchiveHeader, snapshotDir, unpack, writeUnpacked } from '../../src/backends/archive.js';
+import { BadArchiveError, pack, readArchiveHeader, snapshotDir, unpack, writeUnpacked, writtenBytes } from '../../src/backends/archive.js';
 import { cleanCache, evict, listEntries, parseBytes, readEntry, resolveCache, writeEntry, type CacheConfig } from '../../src/backends/cache.js';
 import { hostTag } from '../../src/backends/owner.js';
 
@@ -23,7 +23,7 @@ afterAll(() => {
 });
 
 describe('archive', () => {
-  test('round trip: files, empty folders, modes; zero blocks are not stored and come back as holes', async () => {
+  test('round trip, plain and gzipped: files, empty folders, modes; zero blocks come back as holes; equal blocks are stored once', async () => {
     const src = tempDir('src');
     mkdirSync(join(src, 'base/1'), { recursive: true });
     mkdirSync(join(src, 'pg_tblspc'));
@@ -31,14 +31,21 @@ describe('archive', () => {
     data.write('head', 0);
     data.write('tail', 60 * 1024);
     writeFileSync(join(src, 'base/1/1259'), data);
+    writeFileSync(join(src, 'base/1/1249'), data); // a copy, as template1 and postgres are of each other
     writeFileSync(join(src, 'PG_VERSION'), '18\n');
     chmodSync(join(src, 'PG_VERSION'), 0o600);
-    const file = await pack(snapshotDir(src, { what: 'test' }));
-    const u = await unpack(file);
-    expect(u.storedBytes).toBe(2 * 8192 + 3); // two non-zero 8 kB blocks and PG_VERSION
+    const snapshot = snapshotDir(src, { what: 'test' });
+    expect(snapshot.data.length).toBe(2 * 8192 + 3); // two distinct non-zero 8 kB blocks and PG_VERSION
+    expect(writtenBytes(snapshot)).toBe(4 * 8192 + 3);
+    const plain = await pack(snapshot);
+    const gzipped = await pack(snapshot, true);
+    expect(gzipped.length).toBeLessThan(plain.length);
+    const u = await unpack(gzipped);
+    expect((await unpack(plain)).data.equals(u.data)).toBe(true);
     const out = join(tempDir('out'), 'data');
     writeUnpacked(u, out);
     expect(readFileSync(join(out, 'base/1/1259')).equals(data)).toBe(true);
+    expect(readFileSync(join(out, 'base/1/1249')).equals(data)).toBe(true);
     expect(readFileSync(join(out, 'PG_VERSION'), 'utf8')).toBe('18\n');
     expect(statSync(join(out, 'PG_VERSION')).mode & 0o777).toBe(0o600);
     expect(readdirSync(join(out, 'pg_tblspc'))).toEqual([]);
@@ -54,6 +61,8 @@ describe('archive', () => {
     expect(readArchiveHeader(path)).toEqual({ pglite: '0.0.0', sources: ['a.sql'] });
     const whole = readFileSync(path);
     await expect(unpack(whole.subarray(0, whole.length - 10))).rejects.toBeInstanceOf(BadArchiveError);
+    const zipped = await pack(snapshotDir(src, {}), true);
+    await expect(unpack(zipped.subarray(0, zipped.length - 10))).rejects.toBeInstanceOf(BadArchiveError);
     await expect(unpack(Buffer.from('PK\x03\x04 not ours'))).rejects.toBeInstanceOf(BadArchiveError);
   });
 });
@@ -148,7 +157,7 @@ describe('the embedded backend and the cache', () => {
     const entries = listEntries(cache.dir);
     expect(entries.map((e) => (e.header?.sources as string[])[0])).toEqual([join(c, 'c.sql'), join(a, 'a.sql')]);
     expect(entries[0]!.header).toMatchObject({ preset: 'neon', seed: false, pglite: expect.any(String) });
-    for (const e of entries) expect(e.bytes).toBeLessThan(8 * 1024 ** 2); // a plain directory was 39 MB
+    for (const e of entries) expect(e.bytes).toBeLessThan(12 * 1024 ** 2); // a plain directory was 39 MB
   });
 
   test('a damaged entry is dropped and built again', async () => {
