@@ -34,6 +34,8 @@ export type CacheOption = string | false | { dir?: string; maxBytes?: number; ma
 
 export const DEFAULT_LIMITS: CacheLimits = { maxBytes: 1024 ** 3, maxEntries: 20 };
 const EXT = '.pgdata';
+/** Entries of earlier builds: plain data directories (39 MB each), never read any more. */
+const LEGACY_DIR = /^(base|full)-[0-9a-f]{24}$/;
 const TEMP = /^\.(.+)\.([0-9a-f]{6})-(\d+)-[0-9a-f]+\.tmp$/;
 /** A temp file this old is abandoned whoever wrote it (another host sharing the folder). */
 const STALE_TEMP_MS = 60 * 60 * 1000;
@@ -177,7 +179,7 @@ export function evict(cache: CacheConfig, keep?: string): string[] {
   return removed;
 }
 
-/** Temp files whose writer is gone (killed mid-write), or older than an hour. */
+/** Temp files whose writer is gone (killed mid-write) or older than an hour, and entries of the older format. */
 function sweepTemps(dir: string): void {
   const me = hostTag();
   let names: string[];
@@ -187,6 +189,10 @@ function sweepTemps(dir: string): void {
     return; // no cache yet
   }
   for (const name of names) {
+    if (LEGACY_DIR.test(name) && existsSync(join(dir, name, 'PG_VERSION'))) {
+      rmSync(join(dir, name), { recursive: true, force: true });
+      continue;
+    }
     const m = TEMP.exec(name);
     if (!m) continue;
     const path = join(dir, name);

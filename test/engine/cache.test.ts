@@ -123,17 +123,25 @@ describe('eviction and atomic writes', () => {
     expect(evict({ ...cache, maxBytes: 2 * size })).toEqual(['a']);
   });
 
-  test('a temp file left by a dead writer is removed by the next write; a live writer\'s is kept; neither is an entry', async () => {
+  test('a temp file left by a dead writer is removed by the next write; a live writer\'s is kept; neither is an entry; directories of the old format go', async () => {
     const cache: CacheConfig = { dir: tempDir('cache'), maxEntries: 10, maxBytes: 1024 ** 3 };
     mkdirSync(cache.dir, { recursive: true });
     const dead = join(cache.dir, `.db-x.${hostTag()}-2147483646-abcd.tmp`); // no such PID
     const live = join(cache.dir, `.db-y.${hostTag()}-${process.pid}-abcd.tmp`);
     writeFileSync(dead, 'half');
     writeFileSync(live, 'half');
+    const legacy = join(cache.dir, 'full-0123456789abcdef01234567'); // an entry of an earlier build: a 39 MB directory
+    mkdirSync(legacy);
+    writeFileSync(join(legacy, 'PG_VERSION'), '18\n');
+    const foreign = join(cache.dir, 'full-notes');
+    mkdirSync(foreign);
     expect(listEntries(cache.dir)).toEqual([]);
     writeEntry(cache, 'k', await entry('k'));
     expect(existsSync(dead)).toBe(false);
     expect(existsSync(live)).toBe(true);
+    expect(existsSync(legacy)).toBe(false);
+    expect(existsSync(foreign)).toBe(true);
+    rmSync(foreign, { recursive: true });
     expect(cleanCache(cache.dir)).toMatchObject({ entries: 1 });
     expect(readdirSync(cache.dir)).toEqual([]);
   });
