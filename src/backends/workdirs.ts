@@ -3,16 +3,21 @@
  * room (memory: unpacking there takes a few ms), else the temp folder. A copy is removed by
  * close(), at exit, on SIGINT/SIGTERM/SIGHUP; one that a killed process left behind (`kill -9`,
  * a runner that ended its worker) is removed by the next start on this machine, found by the
- * owner's PID in its name and the owner file inside. A live process's copy is never touched, nor
+ * owner's PID in its name and the owner file inside (a copy made by an earlier build, without
+ * them, when no process has a file open in it). A live process's copy is never touched, nor
  * another OS user's.
  */
-import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ownerStamp, ownerState, type OwnerStamp } from './owner.js';
 
 export const WORK_PREFIX = 'pg-rls-test-';
 const NAME = /^pg-rls-test-(\d+)-[A-Za-z0-9]{6}$/;
+/** Copies made by earlier builds, without an owner: judged by whether a process has files open in them. */
+const LEGACY = /^pg-rls-test-[A-Za-z0-9]{6}$/;
+/** A legacy copy younger than this may be about to be opened. */
+const LEGACY_GRACE_MS = 60_000;
 const OWNER_FILE = 'owner.json';
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
@@ -84,8 +89,43 @@ export function removeWorkDir(d: string): void {
 
 export interface WorkDirInfo {
   path: string;
-  owner: OwnerStamp;
+  /** undefined for a copy made by an earlier build (no owner recorded) */
+  owner: OwnerStamp | undefined;
   state: 'alive' | 'dead' | 'unknown';
+}
+
+/**
+ * Which of these folders some process has a file open in (a live PGlite keeps its relation files
+ * open), from /proc (Linux; only this user's processes are readable unless root, and only this
+ * user's folders are asked about). undefined where there is no /proc.
+ */
+function foldersInUse(folders: string[]): Set<string> | undefined {
+  if (folders.length === 0) return new Set();
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
+  } catch {
+    return undefined;
+  }
+  const used = new Set<string>();
+  for (const pid of pids) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    for (const fd of fds) {
+      let target: string;
+      try {
+        target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      for (const f of folders) if (target.startsWith(`${f}/`)) used.add(f);
+    }
+  }
+  return used;
 }
 
 function readOwner(dir: string, pid: number): OwnerStamp {
@@ -110,18 +150,28 @@ export function listWorkDirs(env: NodeJS.ProcessEnv = process.env): WorkDirInfo[
     }
     for (const name of names) {
       const m = NAME.exec(name);
-      if (!m) continue;
+      const legacy = !m && LEGACY.test(name);
+      if (!m && !legacy) continue;
       const path = join(base, name);
+      let mtimeMs: number;
       try {
         const st = lstatSync(path);
         if (!st.isDirectory() || (uid !== undefined && st.uid !== uid)) continue; // another user's
+        mtimeMs = st.mtimeMs;
       } catch {
         continue; // removed meanwhile
       }
-      const owner = readOwner(path, Number(m[1]));
-      out.push({ path, owner, state: ownerState(owner) });
+      if (m) {
+        const owner = readOwner(path, Number(m[1]));
+        out.push({ path, owner, state: ownerState(owner) });
+      } else {
+        out.push({ path, owner: undefined, state: Date.now() - mtimeMs < LEGACY_GRACE_MS ? 'alive' : 'unknown' });
+      }
     }
   }
+  const legacy = out.filter((w) => w.owner === undefined && w.state === 'unknown');
+  const used = foldersInUse(legacy.map((w) => w.path));
+  if (used) for (const w of legacy) w.state = used.has(w.path) ? 'alive' : 'dead';
   return out;
 }
 

@@ -103,7 +103,9 @@ export async function cache(argv: string[], io: CliIo): Promise<number> {
   if (copies.length) {
     lines.push('', `working copies (${copies.length}):`);
     for (const w of copies) {
-      const state = w.state === 'alive' ? `in use by process ${w.owner.pid}` : w.state === 'dead' ? `left by process ${w.owner.pid}, which is gone (removed by the next start or 'cache clean')` : `made on ${w.owner.host}`;
+      const by = w.owner ? `process ${w.owner.pid}` : 'a process of an earlier version';
+      const state =
+        w.state === 'alive' ? `in use by ${by}` : w.state === 'dead' ? `left by ${by}, which is gone (removed by the next start or 'cache clean')` : w.owner ? `made on ${w.owner.host}` : 'made by an earlier version; cannot tell whether it is in use';
       lines.push(`  ${w.path}  ${state}`);
     }
   }

@@ -3,7 +3,7 @@
  * remove them; what `kill -9` leaves is swept by the next start; a live process's copy and another
  * OS user's are never touched. Runs of the built package in child processes (test/helpers/child.ts).
  */
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
@@ -54,8 +54,8 @@ test('what SIGKILL leaves is swept by the next start; a live owner\'s copy is ke
   await killed.exited;
   expect(copiesOf(killed.pid)).toHaveLength(1); // nothing can run on SIGKILL
   const listed = listWorkDirs(ENV).filter((w) => w.path.startsWith(WORK));
-  expect(listed.find((w) => w.owner.pid === killed.pid)).toMatchObject({ state: 'dead', owner: { host: hostname() } });
-  expect(listed.find((w) => w.owner.pid === live.pid)).toMatchObject({ state: 'alive' });
+  expect(listed.find((w) => w.owner?.pid === killed.pid)).toMatchObject({ state: 'dead', owner: { host: hostname() } });
+  expect(listed.find((w) => w.owner?.pid === live.pid)).toMatchObject({ state: 'alive' });
 
   const next = runChild({ mode: 'start', options }, ENV);
   expect(await next.exited).toEqual({ code: 0, signal: null });
@@ -93,4 +93,31 @@ test.skipIf(process.getuid?.() !== 0)('another OS user\'s copy, and folders not 
   expect(existsSync(theirs)).toBe(true);
   expect(existsSync(other)).toBe(true);
   expect(existsSync(dead)).toBe(false);
+});
+
+test.skipIf(!existsSync('/proc/self/fd'))('copies of earlier builds (no owner recorded): removed when no process has a file open in them and they are over a minute old', () => {
+  const old = new Date(Date.now() - 120_000);
+  const make = (name: string) => {
+    const d = join(WORK, name);
+    mkdirSync(join(d, 'data'), { recursive: true });
+    writeFileSync(join(d, 'data', 'PG_VERSION'), '18\n');
+    return d;
+  };
+  const abandoned = make('pg-rls-test-Ab1234');
+  const used = make('pg-rls-test-Us1234');
+  const young = make('pg-rls-test-Yo1234');
+  utimesSync(abandoned, old, old);
+  utimesSync(used, old, old);
+  const fd = openSync(join(used, 'data', 'PG_VERSION'), 'r'); // as a live PGlite keeps its files open
+  try {
+    const removed = sweepWorkDirs(ENV);
+    expect(removed).toContain(abandoned);
+    expect(existsSync(abandoned)).toBe(false);
+    expect(existsSync(used)).toBe(true);
+    expect(existsSync(young)).toBe(true);
+  } finally {
+    closeSync(fd);
+    rmSync(used, { recursive: true, force: true });
+    rmSync(young, { recursive: true, force: true });
+  }
 });
