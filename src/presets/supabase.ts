@@ -168,6 +168,10 @@ GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA storage TO anon, authenticated, service
 DO $pgrls$ BEGIN
   ALTER TABLE storage.buckets OWNER TO supabase_storage_admin;
   ALTER TABLE storage.objects OWNER TO supabase_storage_admin;
+  -- what storage's own later tables grant (supabase/postgres init scripts)
+  ALTER DEFAULT PRIVILEGES FOR ROLE supabase_storage_admin IN SCHEMA storage GRANT ALL ON TABLES TO anon, authenticated, service_role;
+  ALTER DEFAULT PRIVILEGES FOR ROLE supabase_storage_admin IN SCHEMA storage GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
+  ALTER DEFAULT PRIVILEGES FOR ROLE supabase_storage_admin IN SCHEMA storage GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;
 EXCEPTION WHEN insufficient_privilege THEN NULL;
 END $pgrls$;
 `;
