@@ -97,6 +97,7 @@ export interface Account {
   email: string | null;
   phone: string | null;
   userMetadata: Record<string, unknown>;
+  /** as given to db.user(); the preset adds the platform's defaults */
   appMetadata: Record<string, unknown>;
 }
 
@@ -106,6 +107,8 @@ export interface AccountSetup {
   signUp(conn: Connection, accounts: Account[]): Promise<void>;
   /** who writes them, for messages */
   who: string;
+  /** what to do when a sign-up fails */
+  hint: string;
   /** users running as these roles have no account (a service key, the anonymous key) */
   skipRoles: string[];
 }

@@ -15,6 +15,7 @@
  * Written from the shapes in supabase/postgres (init scripts), supabase/auth and supabase/storage.
  */
 import type { Connection } from '../backends/types.js';
+import { SUPABASE_APP_METADATA } from '../tokens/index.js';
 import { createRolesSql, type Account, type Preset } from './neon.js';
 
 const ROLES_SQL = `${createRolesSql(['anon', 'authenticated', 'service_role', 'supabase_auth_admin', 'supabase_storage_admin'])}
@@ -216,7 +217,7 @@ const SIGN_UP_SQL = `INSERT INTO auth.users (instance_id, id, aud, role, email, 
   ON CONFLICT (id) DO NOTHING`;
 
 async function signUp(conn: Connection, accounts: Account[]): Promise<void> {
-  const rows = accounts.map((a) => ({ id: a.id, email: a.email, phone: a.phone, user_metadata: a.userMetadata, app_metadata: a.appMetadata }));
+  const rows = accounts.map((a) => ({ id: a.id, email: a.email, phone: a.phone, user_metadata: a.userMetadata, app_metadata: { ...SUPABASE_APP_METADATA, ...a.appMetadata } }));
   await conn.exec(`BEGIN; SET LOCAL ROLE supabase_auth_admin; SET LOCAL search_path TO auth`);
   try {
     await conn.query(SIGN_UP_SQL, [JSON.stringify(rows)]);
@@ -236,6 +237,8 @@ export const supabasePreset: Preset = {
   accounts: {
     signUp,
     who: 'Supabase Auth (role supabase_auth_admin, search_path auth)',
+    hint:
+      'a trigger on auth.users runs as supabase_auth_admin with search_path auth: make its function SECURITY DEFINER with SET search_path = \'\' and schema-qualified names, and check what it inserts against the metadata given to db.user() (Supabase Auth answers this sign-up with "Database error saving new user")',
     skipRoles: ['anon', 'service_role'],
   },
   setupSql: (o) =>

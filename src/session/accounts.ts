@@ -10,7 +10,6 @@
 import { postgresError, type Backend, type Connection, type Result } from '../backends/types.js';
 import { SignUpFailedError } from '../errors.js';
 import type { Account, AccountSetup } from '../presets/neon.js';
-import { SUPABASE_APP_METADATA } from '../tokens/index.js';
 import type { User } from './requesters.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -69,8 +68,7 @@ export class Accounts {
         users: batch.map((u) => u.name),
         sqlState: pg.code,
         cause,
-        hint:
-          'a trigger on auth.users runs as supabase_auth_admin with search_path auth: make its function SECURITY DEFINER with SET search_path = \'\' and schema-qualified names, and check what it inserts against the metadata given to db.user() (Supabase Auth answers this sign-up with "Database error saving new user")',
+        hint: this.#setup.hint,
       },
     );
   }
@@ -83,7 +81,7 @@ function account(user: User): Account {
     email: user.email,
     phone: user.phone ?? null,
     userMetadata: { ...(user.metadata ?? {}) },
-    appMetadata: { ...SUPABASE_APP_METADATA, ...(user.appMetadata ?? {}) },
+    appMetadata: { ...(user.appMetadata ?? {}) },
   };
 }
 

@@ -98,6 +98,16 @@ forEachBackend((backend) => {
       ]);
     });
 
+    test('operations started together after db.user() wait for one sign-up', async () => {
+      const erin = db.user('erin');
+      const [a, b, c] = await Promise.all([
+        db.owner.query('select count(*)::int as n from auth.users where id = $1', [erin.sub]),
+        db.as(erin).query('select count(*)::int as n from profiles where id = auth.uid()'),
+        db.owner.query('select count(*)::int as n from profiles where id = $1', [erin.sub]),
+      ]);
+      expect([a.rows[0], b.rows[0], c.rows[0]]).toEqual([{ n: 1 }, { n: 1 }, { n: 1 }]);
+    });
+
     test('no account for a token without sub, a non-uuid sub, or the service role', async () => {
       db.user('ghost', { sub: null });
       db.user('legacy', { sub: 'user-legacy' });
@@ -133,6 +143,7 @@ forEachBackend((backend) => {
       expect((error as Error).message).toBe(
         'the sign-up of dave failed: Supabase Auth (role supabase_auth_admin, search_path auth) could not create their account: relation "profiles" does not exist (SQLSTATE 42P01), in PL/pgSQL function public.handle_new_user() line 2 at SQL statement',
       );
+      expect((error as { hint: string }).hint).toMatch(/^a trigger on auth\.users runs as supabase_auth_admin with search_path auth: make its function SECURITY DEFINER/);
       // the failure is not forgotten: the next operation reports it again
       await expect(db.owner.query('select 1')).rejects.toMatchObject({ code: 'ERR_PGRLS_SIGN_UP_FAILED' });
     } finally {
