@@ -6,7 +6,9 @@ import type { Backend, Connection, Setup } from './backends/types.js';
 import { hashOf } from './backends/cache.js';
 import { Catalog } from './catalog/index.js';
 import { DatabaseClosedError, SeedFailedError } from './errors.js';
-import { applySql, inlineSql, readMigrations } from './migrations.js';
+import { applySql, inlineSql, readMigrations, type SqlSource } from './migrations.js';
+import { untouched } from './coverage.js';
+import { MUTATE_DIR_ENV } from './mutate/state.js';
 import { presetByName, type Preset } from './presets/neon.js';
 import { ColumnRef, ENGINE, ObjectRef, RoleRef, RowSet, TableRef, type FunctionRef, type RowsOptions, type SchemaRef, type SequenceRef } from './refs.js';
 import type { Engine } from './session/engine.js';
@@ -169,9 +171,8 @@ export class TestDatabase implements AsyncDisposable {
   }
 }
 
-function buildSetup(options: ResolvedOptions, preset: Preset): Setup {
+function buildSetup(options: ResolvedOptions, preset: Preset, sources: SqlSource[]): Setup {
   const presetSql = preset.setupSql({ grantPublicSchemaAccess: options.dataApi.grantPublicSchemaAccess });
-  const sources = [...readMigrations(options.migrations), ...inlineSql(options.sql)];
   const seed = options.seed;
   return {
     baseKey: hashOf(presetSql),
@@ -193,7 +194,7 @@ function buildSetup(options: ResolvedOptions, preset: Preset): Setup {
   };
 }
 
-async function startBackend(options: ResolvedOptions, setup: Setup): Promise<Backend> {
+async function startBackend(options: ResolvedOptions, setup: Setup, keepWarm?: { run: number }): Promise<Backend> {
   switch (options.backend) {
     case 'url': {
       const { ServerBackend } = await import('./backends/url.js');
@@ -205,7 +206,7 @@ async function startBackend(options: ResolvedOptions, setup: Setup): Promise<Bac
     }
     default: {
       const { EmbeddedBackend } = await import('./backends/embedded.js');
-      return EmbeddedBackend.start(setup, { cache: options.cache });
+      return EmbeddedBackend.start(setup, { cache: options.cache, keepWarm });
     }
   }
 }
@@ -215,10 +216,25 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const resolved = resolveOptions(options);
   const preset = await presetByName(resolved.preset);
   const clock = new Clock(resolved.now);
-  const setup = buildSetup(resolved, preset);
-  const [backend, issuer] = await Promise.all([
-    startBackend(resolved, setup),
-    Issuer.create({ alg: resolved.dataApi.alg, issuer: resolved.dataApi.issuer, audience: resolved.dataApi.audience, clock }),
-  ]);
+  const sources = [...readMigrations(resolved.migrations), ...inlineSql(resolved.sql)];
+  const setup = buildSetup(resolved, preset, sources);
+  // `pg-rls-test mutate` runs the suite with PG_RLS_TEST_MUTATE_DIR set (src/mutate/worker.ts)
+  const mutation = process.env[MUTATE_DIR_ENV]
+    ? (await import('./mutate/worker.js')).mutationFor(setup, resolved.backend, preset, sources, resolved.existing === true)
+    : undefined;
+  setup.mutation = mutation?.mutation;
+  // the seed and the mutation run's own reads are not a test's use of the tables
+  const [backend, issuer] = await untouched(() =>
+    Promise.all([
+      startBackend(resolved, setup, mutation ? { run: mutation.run } : undefined).then(async (b) => {
+        await mutation?.started(b);
+        return b;
+      }),
+      Issuer.create({ alg: resolved.dataApi.alg, issuer: resolved.dataApi.issuer, audience: resolved.dataApi.audience, clock }),
+    ]),
+  ).catch((e: unknown) => {
+    mutation?.failed(e);
+    throw e;
+  });
   return new TestDatabase(backend, issuer, clock, preset, resolved);
 }

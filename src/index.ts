@@ -23,6 +23,8 @@ export {
   InvalidTokenError,
   RunnerNotFoundError,
   MatcherNotAwaitedError,
+  MutantInvalidError,
+  MutateFailedError,
   DataApiError,
   type PgRlsTestErrorCode,
   type AnyPgRlsTestError,

@@ -95,12 +95,15 @@ export interface Preset {
   anonymousRole: string;
   /** SQL applied once, before migrations. */
   setupSql(options: PresetOptions): string;
+  /** The expression that gives the requester's identity, NULL without one (mutate's null_identity_admitted). */
+  identity?: string;
 }
 
 export const neonPreset: Preset = {
   name: 'neon',
   authenticatedRole: 'authenticated',
   anonymousRole: 'anonymous',
+  identity: 'auth.user_id()',
   setupSql: (o) =>
     [createRolesSql(['authenticated', 'anonymous']), AUTH_SCHEMA_SQL, o.grantPublicSchemaAccess ? DATA_API_GRANTS_SQL : ''].join('\n'),
 };

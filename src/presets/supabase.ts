@@ -48,6 +48,7 @@ export const supabasePreset: Preset = {
   name: 'supabase',
   authenticatedRole: 'authenticated',
   anonymousRole: 'anon',
+  identity: 'auth.uid()',
   setupSql: (o) =>
     [createRolesSql(['anon', 'authenticated', 'service_role']), SUPABASE_AUTH_SQL, o.grantPublicSchemaAccess ? SUPABASE_GRANTS_SQL : ''].join('\n'),
 };
