@@ -146,7 +146,7 @@ export class EmbeddedBackend extends SerialBackend<PgliteConnection> implements 
     const backend = await EmbeddedBackend.#open(setup, options, pglite.version, baseKey, fullKey);
     if (options.keepWarm) {
       const { rows } = await backend.conn.query(
-        `SELECT coalesce(string_agg(format('SELECT pg_catalog.setval(%L, %s, %s)', format('%I.%I', schemaname, sequencename), coalesce(last_value, start_value), last_value IS NOT NULL), '; '), '') AS sql FROM pg_catalog.pg_sequences`,
+        `SELECT coalesce(string_agg(format('SELECT pg_catalog.setval(%L, %s, %L)', format('%I.%I', schemaname, sequencename), coalesce(last_value, start_value), last_value IS NOT NULL), '; '), '') AS sql FROM pg_catalog.pg_sequences`,
       );
       backend.#warm = { key: fullKey, restoreSequences: String(rows[0]?.sql ?? '') };
       warmPool().lent.set(backend, options.keepWarm.run);
