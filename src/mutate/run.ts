@@ -49,8 +49,7 @@ export async function mutate(options: MutateOptions = {}): Promise<MutationResul
     const { mutants, skipped } = makeMutants(setups, resolved);
     const index = new CoverageIndex(readJsonDir<CoverageRecord>(join(dir, 'coverage')), setups);
     const files = locateMutants(mutants, setups, cwd);
-    const cleanMs = new Map<string, number>();
-    for (const t of clean.tests) cleanMs.set(t.file, (cleanMs.get(t.file) ?? 0) + t.durationMs);
+    const cleanMs = clean.fileMs;
     const counts: Counts = { killed: 0, survived: 0, noCoverage: 0, timeout: 0, compileError: 0, ignored: 0 };
     const selected = shardOf(mutants, resolved.shard);
     let mutantsRun = 0;

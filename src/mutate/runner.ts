@@ -15,6 +15,8 @@ export interface RunResult {
   /** errors outside tests (a file that does not load, a failing beforeAll) */
   errors: string[];
   durationMs: number;
+  /** per test file: its whole time, hooks included (the clean run's sets the mutants' time limits) */
+  fileMs: Map<string, number>;
   timedOut?: boolean;
 }
 

@@ -36,7 +36,10 @@ export class VitestRunner implements SuiteRunner {
     this.#config = config;
   }
 
+  #init: [string, URL] | undefined;
+
   async init(setupFile: string, workerEntry: URL): Promise<void> {
+    this.#init = [setupFile, workerEntry];
     let vitest: VitestModule;
     try {
       const require = createRequire(resolve(this.#cwd, 'package.json'));
@@ -92,10 +95,13 @@ export class VitestRunner implements SuiteRunner {
     clearTimeout(timer);
     if (first === 'timeout') {
       // the worker is stuck in a test: end it (the next run starts a fresh one) and drop this run
+      // Vitest does not settle a run whose worker was ended, and waits for it before the next one:
+      // this instance is done for; a new one (and a new worker) takes over. Timeouts are rare.
       await this.#pool?.terminate();
-      await ctx.cancelCurrentRun('keyboard-input').catch(() => undefined);
-      await Promise.race([running.catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
-      return { tests: [], errors: [], durationMs: performance.now() - started, timedOut: true };
+      await Promise.race([ctx.close().catch(() => undefined), new Promise((r) => setTimeout(r, 5_000))]);
+      running.catch(() => undefined);
+      await this.init(...this.#init!);
+      return { tests: [], errors: [], durationMs: performance.now() - started, fileMs: new Map(), timedOut: true };
     }
     return this.#results(first as RunTestResult, performance.now() - started);
   }
@@ -103,7 +109,9 @@ export class VitestRunner implements SuiteRunner {
   #results(result: RunTestResult, durationMs: number): RunResult {
     const tests: TestOutcome[] = [];
     const errors: string[] = [];
+    const fileMs = new Map<string, number>();
     for (const m of result.testModules) {
+      fileMs.set(m.moduleId, m.diagnostic().duration);
       for (const e of m.errors()) errors.push(`${m.moduleId}: ${e.message}`);
       for (const t of m.children.allTests()) {
         const r = t.result();
@@ -119,7 +127,7 @@ export class VitestRunner implements SuiteRunner {
       }
     }
     for (const e of result.unhandledErrors) errors.push(String((e as { message?: unknown }).message ?? e));
-    return { tests, errors, durationMs };
+    return { tests, errors, durationMs, fileMs };
   }
 
   async close(): Promise<void> {
