@@ -10,7 +10,7 @@ import { postgresError } from '../backends/types.js';
 import type { Catalog } from '../catalog/index.js';
 import { DataApiError } from '../errors.js';
 import type { Preset } from '../presets/neon.js';
-import { settingsSql } from '../sql/index.js';
+import { literal } from '../sql/index.js';
 import type { Issuer } from '../tokens/index.js';
 import { identify, type Identity } from './identity.js';
 import type { Requester } from './requesters.js';
@@ -42,16 +42,27 @@ export interface QueryResult {
 
 export type Outcome = { ok: true; result: QueryResult } | { ok: false; error: DataApiError };
 
-/** The request settings the Data API sets, ending with the role switch. */
+const HEADERS = literal(JSON.stringify({ 'content-type': 'application/json' }));
+/** The claims as an SQL literal, computed once per claims object (a user's claims are one frozen object per second). */
+const claimsLiterals = new WeakMap<object, string>();
+
+function claimsLiteral(claims: Identity['claims']): string {
+  if (claims === null) return "''";
+  let lit = claimsLiterals.get(claims);
+  if (lit === undefined) claimsLiterals.set(claims, (lit = literal(JSON.stringify(claims))));
+  return lit;
+}
+
+/**
+ * The request settings the Data API sets, ending with the role switch (assembled from cached
+ * literals: every request pays for it).
+ */
 export function requestSettings(identity: Identity, stmt: Pick<Statement, 'method' | 'path'>): string {
-  return settingsSql([
-    ['request.jwt.claims', identity.claims === null ? null : JSON.stringify(identity.claims)],
-    ['request.method', stmt.method],
-    ['request.path', stmt.path],
-    ['request.headers', JSON.stringify({ 'content-type': 'application/json' })],
-    ['request.cookies', '{}'],
-    ['role', identity.role],
-  ]);
+  return (
+    `SELECT set_config('request.jwt.claims', ${claimsLiteral(identity.claims)}, true), set_config('request.method', ${literal(stmt.method)}, true), ` +
+    `set_config('request.path', ${literal(stmt.path)}, true), set_config('request.headers', ${HEADERS}, true), ` +
+    `set_config('request.cookies', '{}', true), set_config('role', ${literal(identity.role)}, true)`
+  );
 }
 
 /** PostgREST's mapping of SQLSTATE to HTTP status, as the Data API answers. */

@@ -26,8 +26,13 @@ export function literal(value: unknown): string {
   const prepared = prepareValue(value);
   if (prepared === null || prepared === undefined) return 'NULL';
   if (Buffer.isBuffer(prepared)) return pg.escapeLiteral(`\\x${prepared.toString('hex')}`);
-  return pg.escapeLiteral(String(prepared));
+  const text = String(prepared);
+  // escapeLiteral copies character by character (~3 µs for a JWT's claims); for text without a
+  // quote or a backslash its output is exactly the text between quotes.
+  return NEEDS_ESCAPING.test(text) ? pg.escapeLiteral(text) : `'${text}'`;
 }
+
+const NEEDS_ESCAPING = /['\\]/;
 
 /** Which rows: column equality (`{ user_id: 'a', id: [1, 2] }`; null means IS NULL) or a raw SQL predicate. */
 export type Where = Record<string, unknown> | string;
@@ -80,9 +85,4 @@ export function updateSql(table: string, values: Row, where: Where | undefined, 
 
 export function deleteSql(table: string, where: Where | undefined, returning?: Returning): string {
   return `DELETE FROM ${table} WHERE ${condition(where)}${returningClause(returning)}`;
-}
-
-/** The statement that sets request settings and role for one request (PostgREST does the same). */
-export function settingsSql(settings: [string, string | null][]): string {
-  return `SELECT ${settings.map(([k, v]) => `set_config(${literal(k)}, ${v === null ? "''" : literal(v)}, true)`).join(', ')}`;
 }
