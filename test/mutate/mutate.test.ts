@@ -9,12 +9,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import AjvModule from 'ajv';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { OPERATORS } from '../../src/mutate/types.js';
 import { forEachBackend } from '../helpers/backends.js';
 import { assertBuilt, ROOT } from '../runners/built.js';
 
-const FIXTURE = join(ROOT, 'test/mutate/fixture');
+// each test runs the CLI one to three times (a clean run and every mutant): minutes on a busy machine
+vi.setConfig({ testTimeout: 400_000 });
 const schema = JSON.parse(readFileSync(join(ROOT, 'node_modules/mutation-testing-report-schema/dist/src/mutation-testing-report-schema.json'), 'utf8'));
 const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
 const validate = new (Ajv as unknown as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } })({ allErrors: true, strict: false }).compile(schema);
