@@ -14,7 +14,7 @@ function sharedInternal(ext: 'js' | 'cjs') {
 }
 
 const common: Options = {
-  entry: { index: 'src/index.ts', internal: 'src/internal.ts', vitest: 'matchers/vitest.ts', jest: 'matchers/jest.ts', matchers: 'matchers/index.ts' },
+  entry: { index: 'src/index.ts', internal: 'src/internal.ts', vitest: 'matchers/vitest.ts', jest: 'matchers/jest.ts', matchers: 'matchers/index.ts', mutate: 'src/mutate/index.ts' },
   shims: true,
   sourcemap: true,
   target: 'node20',
@@ -34,6 +34,14 @@ export default defineConfig([
     esbuildOptions(options) {
       options.supported = { ...options.supported, 'dynamic-import': false };
     },
+  },
+  // What `pg-rls-test mutate` loads into the test workers by path (ESM, as Vitest loads them).
+  {
+    entry: { 'mutate-vitest-worker': 'src/mutate/vitest-worker.ts', 'mutate-vitest-setup': 'src/mutate/vitest-setup.ts' },
+    format: ['esm'],
+    shims: true,
+    target: 'node20',
+    external: ['vitest', 'vitest/worker', '@electric-sql/pglite', 'pg', 'jose'],
   },
   {
     entry: { cli: 'src/cli.ts' },

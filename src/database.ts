@@ -6,9 +6,12 @@ import type { Backend, Connection, Setup } from './backends/types.js';
 import { hashOf } from './backends/cache.js';
 import { Catalog } from './catalog/index.js';
 import { DatabaseClosedError, SeedFailedError, StartUnfinishedError } from './errors.js';
-import { applySql, inlineSql, readMigrations } from './migrations.js';
+import { applySql, extensionsOf, inlineSql, readMigrations, readSeedFiles, type SqlSource } from './migrations.js';
+import { untouched } from './coverage.js';
+import { MUTATE_DIR_ENV } from './mutate/state.js';
 import { presetByName, type Preset } from './presets/neon.js';
 import { ColumnRef, ENGINE, ObjectRef, RoleRef, RowSet, TableRef, type FunctionRef, type RowsOptions, type SchemaRef, type SequenceRef } from './refs.js';
+import { Accounts, withAccounts } from './session/accounts.js';
 import type { Engine } from './session/engine.js';
 import { Anonymous, User, type Requester, type UserOptions } from './session/requesters.js';
 import { OwnerSession, Session, Transaction } from './session/session.js';
@@ -43,8 +46,13 @@ export class TestDatabase implements AsyncDisposable {
   #closed = false;
   #backend: Backend;
 
+  #accounts: Accounts | undefined;
+
   /** @internal use createTestDatabase() */
-  constructor(backend: Backend, issuer: Issuer, clock: Clock, preset: Preset, options: ResolvedOptions) {
+  constructor(rawBackend: Backend, issuer: Issuer, clock: Clock, preset: Preset, options: ResolvedOptions) {
+    // Under a preset whose users live in the database (Supabase: auth.users), db.user() signs up.
+    this.#accounts = preset.accounts ? new Accounts(preset.accounts) : undefined;
+    const backend = this.#accounts ? withAccounts(rawBackend, this.#accounts) : rawBackend;
     this.#backend = backend;
     this.#clock = clock;
     this.backend = backend.kind;
@@ -69,7 +77,12 @@ export class TestDatabase implements AsyncDisposable {
     return this.#backend.description;
   }
 
-  /** A user whose token is minted here (sub: a UUID derived from the name, unless given). */
+  /**
+   * A user whose token is minted here (sub: a UUID derived from the name, unless given). Under
+   * the Supabase preset the user also signs up: their auth.users row (email, phone, metadata as
+   * raw_user_meta_data, appMetadata as raw_app_meta_data) is written before the database's next
+   * operation, by Supabase Auth's role, so triggers on auth.users run; reset() keeps them.
+   */
   user(name: string, options: UserOptions = {}): User {
     if (typeof name !== 'string' || name === '') throw new TypeError('db.user() takes a name such as "alice"');
     const key = JSON.stringify(options);
@@ -80,6 +93,7 @@ export class TestDatabase implements AsyncDisposable {
     }
     const user = new User(this[ENGINE], name, options, this[ENGINE].preset.authenticatedRole);
     this.#users.set(name, { user, key });
+    this.#accounts?.add(user);
     return user;
   }
 
@@ -169,22 +183,26 @@ export class TestDatabase implements AsyncDisposable {
   }
 }
 
-function buildSetup(options: ResolvedOptions, preset: Preset): Setup {
+async function buildSetup(options: ResolvedOptions, preset: Preset, sources: SqlSource[]): Promise<Setup> {
   const presetSql = preset.setupSql({ grantPublicSchemaAccess: options.dataApi.grantPublicSchemaAccess });
-  const sources = [...readMigrations(options.migrations), ...inlineSql(options.sql)];
   const seed = options.seed;
+  const seedFiles = typeof seed === 'string' || Array.isArray(seed) ? readSeedFiles(seed) : [];
+  const seedFn = typeof seed === 'function' ? seed : undefined;
+  const extensions = [...new Set([...preset.extensions, ...(await extensionsOf([...sources, ...seedFiles]))])];
   return {
-    key: hashOf(presetSql, ...sources.flatMap((s) => [s.label, s.text]), seed ? seed.toString() : ''),
     baseKey: hashOf(presetSql),
-    summary: { preset: options.preset, sources: sources.map((s) => s.label), seed: seed !== undefined },
+    fullKey: hashOf(...[...sources, ...seedFiles].flatMap((s) => [s.label, s.text]), seedFn ? seedFn.toString() : ''),
+    summary: { preset: options.preset, sources: [...sources, ...seedFiles].map((s) => s.label), seed: seedFn !== undefined },
+    extensions,
     base: async (conn: Connection) => {
       if (presetSql) await conn.exec(presetSql);
     },
-    rest: async (conn: Connection) => {
-      await applySql(conn, sources);
-      if (seed) {
+    rest: async (conn: Connection, backend) => {
+      await applySql(conn, sources, { backend });
+      await applySql(conn, seedFiles, { backend, kind: 'seed' });
+      if (seedFn) {
         try {
-          await seed(new Transaction(new Catalog(conn), conn, null));
+          await seedFn(new Transaction(new Catalog(conn), conn, null));
         } catch (cause) {
           const why = cause instanceof Error ? cause.message : String(cause);
           throw new SeedFailedError(`the seed function failed: ${why}`, { cause, hint: 'the seed runs with owner rights after the migrations; fix the statement named above' });
@@ -194,7 +212,7 @@ function buildSetup(options: ResolvedOptions, preset: Preset): Setup {
   };
 }
 
-async function startBackend(options: ResolvedOptions, setup: Setup, onPhase: (phase: string) => void): Promise<Backend> {
+async function startBackend(options: ResolvedOptions, setup: Setup, onPhase: (phase: string) => void, keepWarm?: { run: number }): Promise<Backend> {
   switch (options.backend) {
     case 'url': {
       const { ServerBackend } = await import('./backends/url.js');
@@ -206,7 +224,7 @@ async function startBackend(options: ResolvedOptions, setup: Setup, onPhase: (ph
     }
     default: {
       const { EmbeddedBackend } = await import('./backends/embedded.js');
-      return EmbeddedBackend.start(setup, { cache: options.cache, onPhase });
+      return EmbeddedBackend.start(setup, { cache: options.cache, keepWarm, onPhase });
     }
   }
 }
@@ -238,19 +256,35 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const resolved = resolveOptions(options);
   const pending: PendingStart = { began: Date.now(), phase: 'starting', abandoned: false };
   pendingStarts.add(pending);
+  const onPhase = (phase: string) => {
+    // the test file is over: stop at this step instead of finishing for nobody
+    if (pending.abandoned) throw new StartUnfinishedError(`${pending.phase} (stopped there)`, Date.now() - pending.began, 0);
+    pending.phase = phase;
+  };
   let db: TestDatabase;
   try {
     const preset = await presetByName(resolved.preset);
     const clock = new Clock(resolved.now);
-    const setup = buildSetup(resolved, preset);
-    const [backend, issuer] = await Promise.all([
-      startBackend(resolved, setup, (phase) => {
-        // the test file is over: stop at this step instead of finishing for nobody
-        if (pending.abandoned) throw new StartUnfinishedError(`${pending.phase} (stopped there)`, Date.now() - pending.began, 0);
-        pending.phase = phase;
-      }),
-      Issuer.create({ alg: resolved.dataApi.alg, issuer: resolved.dataApi.issuer, audience: resolved.dataApi.audience, clock }),
-    ]);
+    const sources = [...readMigrations(resolved.migrations), ...inlineSql(resolved.sql)];
+    const setup = await buildSetup(resolved, preset, sources);
+    // `pg-rls-test mutate` runs the suite with PG_RLS_TEST_MUTATE_DIR set (src/mutate/worker.ts)
+    const mutation = process.env[MUTATE_DIR_ENV]
+      ? (await import('./mutate/worker.js')).mutationFor(setup, resolved.backend, preset, sources, resolved.existing === true)
+      : undefined;
+    setup.mutation = mutation?.mutation;
+    // the seed and the mutation run's own reads are not a test's use of the tables
+    const [backend, issuer] = await untouched(() =>
+      Promise.all([
+        startBackend(resolved, setup, onPhase, mutation ? { run: mutation.run } : undefined).then(async (b) => {
+          await mutation?.started(b);
+          return b;
+        }),
+        Issuer.create({ alg: resolved.dataApi.alg, issuer: resolved.dataApi.issuer, audience: resolved.dataApi.audience, clock, claims: preset.claims }),
+      ]),
+    ).catch((e: unknown) => {
+      mutation?.failed(e);
+      throw e;
+    });
     db = new TestDatabase(backend, issuer, clock, preset, resolved);
   } finally {
     pendingStarts.delete(pending);
@@ -282,5 +316,5 @@ export async function prepareTestDatabase(options: TestDatabaseOptions = {}): Pr
 export async function shipPreparedClusters(outDir: string): Promise<string[]> {
   const { writeShippedClusters } = await import('./backends/embedded.js');
   const resolved = resolveOptions({ backend: 'embedded' });
-  return writeShippedClusters(outDir, [buildSetup(resolved, await presetByName(resolved.preset))]);
+  return writeShippedClusters(outDir, [await buildSetup(resolved, await presetByName(resolved.preset), [])]);
 }

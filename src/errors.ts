@@ -16,12 +16,15 @@ export type PgRlsTestErrorCode =
   | 'ERR_PGRLS_INVALID_SUBJECT'
   | 'ERR_PGRLS_MIGRATION_FAILED'
   | 'ERR_PGRLS_SEED_FAILED'
+  | 'ERR_PGRLS_SIGN_UP_FAILED'
   | 'ERR_PGRLS_RESET_UNSUPPORTED'
   | 'ERR_PGRLS_DATABASE_CLOSED'
   | 'ERR_PGRLS_INVALID_TOKEN'
   | 'ERR_PGRLS_RUNNER_NOT_FOUND'
   | 'ERR_PGRLS_MATCHER_NOT_AWAITED'
-  | 'ERR_PGRLS_START_UNFINISHED';
+  | 'ERR_PGRLS_START_UNFINISHED'
+  | 'ERR_PGRLS_MUTANT_INVALID'
+  | 'ERR_PGRLS_MUTATE_FAILED';
 
 export class PgRlsTestError extends Error {
   static code: PgRlsTestErrorCode = 'ERR_PGRLS_INVALID_SUBJECT';
@@ -123,11 +126,11 @@ export class MigrationFailedError extends PgRlsTestError {
   file: string;
   line?: number;
   sqlState?: string;
-  constructor(data: { file: string; line?: number; sqlState?: string; message: string; cause: unknown }) {
+  constructor(data: { file: string; line?: number | undefined; sqlState?: string | undefined; message: string; hint?: string; cause: unknown }) {
     const where = data.line ? `${data.file}:${data.line}` : data.file;
     super(`migration ${where} failed: ${data.message}${data.sqlState ? ` (SQLSTATE ${data.sqlState})` : ''}`, {
       cause: data.cause,
-      hint: 'fix the statement at that line; migrations are applied in file-name order, then the inline `sql` option',
+      hint: data.hint ?? 'fix the statement at that line; migrations are applied in file-name order, then the inline `sql` option',
     });
     this.file = data.file;
     if (data.line) this.line = data.line;
@@ -138,6 +141,24 @@ export class MigrationFailedError extends PgRlsTestError {
 export class SeedFailedError extends PgRlsTestError {
   static override code = 'ERR_PGRLS_SEED_FAILED' as const;
   declare code: 'ERR_PGRLS_SEED_FAILED';
+}
+
+/**
+ * Creating the auth service's record of a db.user() user failed (Supabase: the auth.users
+ * insert, usually a trigger on it). Supabase Auth answers the same sign-up with "Database error
+ * saving new user".
+ */
+export class SignUpFailedError extends PgRlsTestError {
+  static override code = 'ERR_PGRLS_SIGN_UP_FAILED' as const;
+  declare code: 'ERR_PGRLS_SIGN_UP_FAILED';
+  /** the users whose sign-up failed (db.user() names) */
+  users: string[];
+  sqlState?: string;
+  constructor(message: string, data: { users: string[]; sqlState?: string | undefined; hint: string; cause: unknown }) {
+    super(message, { hint: data.hint, cause: data.cause });
+    this.users = data.users;
+    if (data.sqlState) this.sqlState = data.sqlState;
+  }
 }
 
 export class ResetUnsupportedError extends PgRlsTestError {
@@ -195,6 +216,29 @@ export class StartUnfinishedError extends PgRlsTestError {
   }
 }
 
+/** `pg-rls-test mutate`: the database refused a mutant's SQL (reported as Stryker's CompileError). */
+export class MutantInvalidError extends PgRlsTestError {
+  static override code = 'ERR_PGRLS_MUTANT_INVALID' as const;
+  declare code: 'ERR_PGRLS_MUTANT_INVALID';
+  mutantId: string;
+  constructor(mutantId: string, message: string, cause?: unknown) {
+    super(`mutant ${mutantId} cannot be applied: ${message}`, { cause, hint: 'report it: the operators should make only SQL the database accepts (it is counted as invalid, not as killed)' });
+    this.mutantId = mutantId;
+  }
+}
+
+/** `pg-rls-test mutate` cannot run: no test runner, a red clean run, no database created. */
+export class MutateFailedError extends PgRlsTestError {
+  static override code = 'ERR_PGRLS_MUTATE_FAILED' as const;
+  declare code: 'ERR_PGRLS_MUTATE_FAILED';
+  /** the tests that failed on the unmutated schema, when that is why */
+  failingTests: string[];
+  constructor(message: string, options: { hint?: string; cause?: unknown; failingTests?: string[] } = {}) {
+    super(message, options);
+    this.failingTests = options.failingTests ?? [];
+  }
+}
+
 export type AnyPgRlsTestError =
   | BackendUnavailableError
   | RlsBypassError
@@ -205,12 +249,15 @@ export type AnyPgRlsTestError =
   | InvalidSubjectError
   | MigrationFailedError
   | SeedFailedError
+  | SignUpFailedError
   | ResetUnsupportedError
   | DatabaseClosedError
   | InvalidTokenError
   | RunnerNotFoundError
   | MatcherNotAwaitedError
-  | StartUnfinishedError;
+  | StartUnfinishedError
+  | MutantInvalidError
+  | MutateFailedError;
 
 /**
  * The Data API's answer to a failed request, in its own words: `{ code, message, detail, hint }`

@@ -5,6 +5,7 @@
 import { audit, AUDIT_USAGE } from './audit.js';
 import { cache } from './cache.js';
 import { prepare } from './prepare.js';
+import { mutateCommand, MUTATE_USAGE } from './mutate.js';
 import { toolVersion, type CliIo } from './io.js';
 
 export type { CliIo } from './io.js';
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, Command> = {
   audit: { summary: 'check a live database for what would make the Data API leak or fail (read-only)', run: audit },
   cache: { summary: "list the embedded backend's prepared databases and working copies; 'cache clean' removes them", run: cache },
   prepare: { summary: 'build the prepared database before the first test run (migrations applied, cached)', run: prepare },
+  mutate: { summary: 'mutation testing: break each policy and grant, rerun the tests, report what no test noticed', run: mutateCommand },
 };
 
 export const USAGE = `usage: pg-rls-test <command> [options]
@@ -30,7 +32,9 @@ ${Object.entries(COMMANDS)
   pg-rls-test <command> --help   the options of one command
   pg-rls-test --version          the installed version
 
-${AUDIT_USAGE}`;
+${AUDIT_USAGE}
+
+${MUTATE_USAGE}`;
 
 /** Runs the command line; resolves to the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
