@@ -218,6 +218,10 @@ async function startBackend(options: ResolvedOptions, setup: Setup, onPhase: (ph
       const { ServerBackend } = await import('./backends/url.js');
       return ServerBackend.start(setup, { url: options.url!, existing: options.existing, connectTimeoutMs: options.connectTimeoutMs, onPhase });
     }
+    case 'native': {
+      const { startNativeBackend } = await import('./backends/native.js');
+      return startNativeBackend(setup, { cache: options.cache, onPhase });
+    }
     case 'testcontainers': {
       const { startContainerBackend } = await import('./backends/testcontainers.js');
       return startContainerBackend(setup, { image: options.image });

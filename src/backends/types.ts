@@ -1,7 +1,7 @@
 /** What every backend offers: one connection, scripts and single statements, reset, close. */
 import { MutantInvalidError } from '../errors.js';
 
-export type BackendKind = 'embedded' | 'url' | 'testcontainers';
+export type BackendKind = 'embedded' | 'url' | 'testcontainers' | 'native';
 
 export type Row = Record<string, unknown>;
 

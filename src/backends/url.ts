@@ -126,6 +126,14 @@ export interface UrlOptions {
   onPhase?: ((phase: string) => void) | undefined;
 }
 
+export interface ThrowawayOptions {
+  /** run after the databases are dropped (testcontainers: stop the container) */
+  extraDispose?: (() => Promise<void>) | undefined;
+  onPhase?: ((phase: string) => void) | undefined;
+  /** what the server is, for the description (default: its URL) */
+  label?: string | undefined;
+}
+
 /** Servers swept by this process already (host:port). */
 const swept = new Set<string>();
 
@@ -157,15 +165,16 @@ export class ServerBackend extends SerialBackend<PgConnection> implements Backen
       };
       return new ServerBackend(life, await life.connect());
     }
-    return ServerBackend.throwaway(setup, options.url, timeout, 'url', undefined, options.onPhase);
+    return ServerBackend.throwaway(setup, options.url, timeout, 'url', { onPhase: options.onPhase });
   }
 
   /**
    * A throw-away database (and its template) on the server at `url`, named after this process;
    * first, once per server, those whose owner died are dropped (throwaway.ts).
    */
-  static async throwaway(setup: Setup, url: string, timeout: number, kind: BackendKind, extraDispose?: () => Promise<void>, onPhase?: (phase: string) => void): Promise<ServerBackend> {
-    const phase = onPhase ?? (() => undefined);
+  static async throwaway(setup: Setup, url: string, timeout: number, kind: BackendKind, more: ThrowawayOptions = {}): Promise<ServerBackend> {
+    const { extraDispose, label } = more;
+    const phase = more.onPhase ?? (() => undefined);
     const { stem, template, appName, comment } = throwawayNames();
     phase(`connecting to ${describeUrl(url)}`);
     // the admin connection lives as long as the databases: a sweep elsewhere sees it and keeps them
@@ -217,7 +226,7 @@ export class ServerBackend extends SerialBackend<PgConnection> implements Backen
           await copy();
         },
         dispose,
-        description: `postgres://${describeUrl(withDatabase(url, stem))}`,
+        description: label ? `${label}, database ${stem}` : `postgres://${describeUrl(withDatabase(url, stem))}`,
       };
       return new ServerBackend(life, await life.connect());
     } catch (e) {

@@ -41,11 +41,21 @@ function workBases(env: NodeJS.ProcessEnv = process.env): string[] {
   return [...new Set([workBase(env), '/dev/shm', tmpdir()])].filter((d) => existsSync(d));
 }
 
-const live = new Set<string>();
+/** Open working copies, with what must stop before one is removed (a native server). */
+const live = new Map<string, (() => void) | undefined>();
 let hooked = false;
 
+function remove(d: string): void {
+  try {
+    live.get(d)?.();
+  } finally {
+    // retried: a server just told to stop may still be writing its last files
+    rmSync(d, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+  }
+}
+
 function removeAll(): void {
-  for (const d of live) rmSync(d, { recursive: true, force: true });
+  for (const d of live.keys()) remove(d);
   live.clear();
 }
 
@@ -72,17 +82,20 @@ function unhook(): void {
   for (const s of SIGNALS) process.off(s, onSignal);
 }
 
-/** A fresh folder for one database, named after this process and marked with its owner. */
-export function createWorkDir(): string {
+/**
+ * A fresh folder for one database, named after this process and marked with its owner;
+ * `beforeRemove` runs (synchronously) before it is removed, at close, exit or a signal.
+ */
+export function createWorkDir(beforeRemove?: () => void): string {
   const d = mkdtempSync(join(workBase(), `${WORK_PREFIX}${process.pid}-`));
-  live.add(d);
+  live.set(d, beforeRemove);
   hook();
   writeFileSync(join(d, OWNER_FILE), JSON.stringify({ ...ownerStamp(), created: new Date().toISOString() }));
   return d;
 }
 
 export function removeWorkDir(d: string): void {
-  rmSync(d, { recursive: true, force: true });
+  remove(d);
   live.delete(d);
   if (live.size === 0) unhook();
 }
@@ -180,8 +193,12 @@ export function sweepWorkDirs(env: NodeJS.ProcessEnv = process.env): string[] {
   const removed: string[] = [];
   for (const w of listWorkDirs(env)) {
     if (w.state !== 'dead' || live.has(w.path)) continue;
-    rmSync(w.path, { recursive: true, force: true });
-    removed.push(w.path);
+    try {
+      rmSync(w.path, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
+      removed.push(w.path);
+    } catch {
+      // still being written (a server stopping): the next sweep
+    }
   }
   return removed;
 }

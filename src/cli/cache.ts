@@ -53,7 +53,7 @@ export function shortPath(p: string): string {
 export function builtBy(e: EntryInfo): string {
   const h = e.header;
   if (!h) return '(unreadable: removed at its next use)';
-  const parts = [`PGlite ${String(h.pglite ?? '?')}`];
+  const parts = typeof h.pglite === 'string' ? [`PGlite ${h.pglite}`] : [];
   if (typeof h.what === 'string') parts.push(h.what);
   if (typeof h.preset === 'string') parts.push(`preset ${h.preset}`);
   const sources = Array.isArray(h.sources) ? (h.sources as string[]) : [];
