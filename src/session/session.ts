@@ -21,6 +21,7 @@ import {
 } from './engine.js';
 import { identify, type Identity } from './identity.js';
 import { requesterLabel, type Requester } from './requesters.js';
+import { brand } from '../brands.js';
 
 export type RequestKind = 'query' | 'insert' | 'update' | 'delete';
 
@@ -29,6 +30,9 @@ export type RequestKind = 'query' | 'insert' | 'update' | 'delete';
  * rejects with a DataApiError; matchers such as toBeDeniedByRls run it themselves.
  */
 export class PendingRequest implements PromiseLike<QueryResult> {
+  static {
+    brand(this, 'PendingRequest');
+  }
   readonly kind: RequestKind;
   /** the table written to, for insert/update/delete */
   readonly table: string | undefined;
@@ -122,6 +126,9 @@ export async function build(catalog: Catalog, kind: RequestKind, args: unknown[]
 
 /** `db.as(requester)`: every call is its own transaction, rolled back. */
 export class Session implements Writer<PendingRequest> {
+  static {
+    brand(this, 'Session');
+  }
   readonly requester: Requester;
   #engine: Engine;
 
