@@ -3,13 +3,13 @@
  * over them, waivers applied. Used by db.audit(), toBeDataApiReady() and `pg-rls-test audit`.
  */
 import type { Connection } from '../backends/types.js';
-import { CHECKS } from './checks.js';
+import { CHECKS } from './checks/index.js';
 import { loadFacts, type Facts } from './facts.js';
 import type { ApiRoles, AuditOptions, AuditResult, CheckInfo, Finding, Level, Waiver } from './types.js';
 
 export type { ApiRoles, AuditOptions, AuditResult, Check, CheckInfo, Finding, Level, Waiver } from './types.js';
 export type { Facts } from './facts.js';
-export { CHECKS } from './checks.js';
+export { CHECKS } from './checks/index.js';
 export { loadFacts } from './facts.js';
 
 export const DEFAULT_SCHEMAS = ['public'];

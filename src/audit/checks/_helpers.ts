@@ -1,0 +1,126 @@
+/**
+ * What the checks share: names of objects as reports print them and as SQL needs them, who a
+ * policy applies to, who reaches a table through the Data API, and the finding builder.
+ */
+import { ident, qualified } from '../../sql/index.js';
+import type { FunctionFacts, PolicyCmd, PolicyFacts, Privilege, RelationFacts } from '../facts.js';
+import type { Check, CheckContext, Finding, Level } from '../types.js';
+
+export const CRUD: Privilege[] = ['SELECT', 'INSERT', 'UPDATE', 'DELETE'];
+export const CMD_PRIV: Record<Exclude<PolicyCmd, 'all'>, Privilege> = { select: 'SELECT', insert: 'INSERT', update: 'UPDATE', delete: 'DELETE' };
+
+// ---- helpers over the facts -------------------------------------------------------------
+
+export const nameOf = (r: { schema: string; name: string }): string => `${r.schema}.${r.name}`;
+export const sqlName = (r: { schema: string; name: string }): string => qualified(r.schema, r.name);
+export const policyObject = (r: RelationFacts, p: PolicyFacts): string => `"${p.name}" on ${nameOf(r)}`;
+export const isTable = (r: RelationFacts): boolean => r.kind === 'r' || r.kind === 'p';
+export const fnObject = (f: FunctionFacts): string => `${f.schema}.${f.name}(${f.args})`;
+export const fnSql = (f: FunctionFacts): string => `${qualified(f.schema, f.name)}(${f.args})`;
+
+/** a, b and c */
+export function list(items: string[]): string {
+  if (items.length <= 1) return items.join('');
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+export function roleList(roles: string[]): string {
+  return roles.map((r) => (r === 'public' ? 'PUBLIC' : ident(r))).join(', ');
+}
+
+/** API roles that exist, authenticated first. */
+export function apiRoles(ctx: CheckContext): string[] {
+  return ctx.facts.roles.filter((r) => r.exists).map((r) => r.name);
+}
+
+export function memberOf(ctx: CheckContext, role: string): string[] {
+  return ctx.facts.roles.find((r) => r.name === role)?.memberOf ?? [];
+}
+
+/** Whether a policy applies to the role: named, through PUBLIC, or through a role it inherits. */
+export function applies(ctx: CheckContext, p: PolicyFacts, role: string): boolean {
+  const mine = new Set(['public', role, ...memberOf(ctx, role)]);
+  return p.roles.some((r) => mine.has(r));
+}
+
+export function covers(p: PolicyFacts, cmd: Exclude<PolicyCmd, 'all'>): boolean {
+  return p.cmd === 'all' || p.cmd === cmd;
+}
+
+export function privs(r: RelationFacts, role: string): Privilege[] {
+  return r.privileges[role] ?? [];
+}
+
+export function schemaUsage(ctx: CheckContext, schema: string, role: string): boolean {
+  return ctx.facts.schemas.find((s) => s.name === schema)?.usage.includes(role) ?? false;
+}
+
+/** API roles that reach the relation through the Data API: USAGE on its schema and some CRUD privilege. */
+export function exposedTo(ctx: CheckContext, r: RelationFacts): string[] {
+  return apiRoles(ctx).filter((role) => schemaUsage(ctx, r.schema, role) && privs(r, role).some((p) => CRUD.includes(p)));
+}
+
+/** "authenticated (SELECT, INSERT) and anonymous (SELECT)" */
+export function whoReaches(ctx: CheckContext, r: RelationFacts, roles: string[]): string {
+  return list(roles.map((role) => `${role} (${privs(r, role).filter((p) => CRUD.includes(p)).join(', ')})`));
+}
+
+/** The column that records a row's owner, for fix SQL: a default calling auth.user_id()/auth.uid(), or a usual name. */
+export function ownerCondition(r: RelationFacts): string | undefined {
+  const byDefault = r.columns.find((c) => c.default && /auth\.(user_id|uid)\(\)/.test(c.default));
+  const byName = r.columns.find((c) => /^(user_id|owner_id|owner|author_id|created_by)$/.test(c.name));
+  const col = byDefault ?? byName;
+  if (!col) return undefined;
+  const fn = byDefault ? /auth\.(user_id|uid)\(\)/.exec(byDefault.default!)![0] : col.type === 'uuid' ? 'auth.uid()' : 'auth.user_id()';
+  return `(SELECT ${fn}) = ${ident(col.name)}`;
+}
+
+export function finding(check: Check, f: Omit<Finding, 'check' | 'level'> & { level?: Level }): Finding {
+  const out: Finding = { check: check.id, level: f.level ?? check.level, object: f.object, message: f.message, fix: f.fix };
+  if (f.table !== undefined) out.table = f.table;
+  return out;
+}
+
+export const CMD_SQL = (c: PolicyCmd): string => c.toUpperCase();
+
+export function createPolicySql(r: RelationFacts, p: PolicyFacts, changes: { restrictive?: boolean; using?: string | null; check?: string | null }): string {
+  const using = changes.using === undefined ? p.using : changes.using;
+  const check = changes.check === undefined ? p.check : changes.check;
+  const parts = [`CREATE POLICY ${ident(p.name)} ON ${sqlName(r)}`, `AS ${changes.restrictive ?? !p.permissive ? 'RESTRICTIVE' : 'PERMISSIVE'}`, `FOR ${CMD_SQL(p.cmd)}`, `TO ${roleList(p.roles)}`];
+  if (using !== null && p.cmd !== 'insert') parts.push(`USING (${using})`);
+  if (check !== null && p.cmd !== 'select' && p.cmd !== 'delete') parts.push(`WITH CHECK (${check})`);
+  return `DROP POLICY ${ident(p.name)} ON ${sqlName(r)};\n${parts.join(' ')};`;
+}
+
+export function forEachPolicy(ctx: CheckContext, fn: (r: RelationFacts, p: PolicyFacts) => Finding[] | Finding | undefined): Finding[] {
+  const out: Finding[] = [];
+  for (const r of ctx.facts.relations) {
+    if (!isTable(r)) continue;
+    for (const p of r.policies) {
+      const got = fn(r, p);
+      if (Array.isArray(got)) out.push(...got);
+      else if (got) out.push(got);
+    }
+  }
+  return out;
+}
+
+/** API roles a policy applies to. */
+export function policyApiRoles(ctx: CheckContext, p: PolicyFacts): string[] {
+  return apiRoles(ctx).filter((role) => applies(ctx, p, role));
+}
+
+/** One finding per table that matches `where` and that some API role can reach (`who`). */
+export function forEachExposedTable(
+  ctx: CheckContext,
+  check: Check,
+  where: (r: RelationFacts) => boolean,
+  say: (r: RelationFacts, who: string[]) => Pick<Finding, 'message' | 'fix'>,
+): Finding[] {
+  return ctx.facts.relations
+    .filter((r) => isTable(r) && where(r))
+    .flatMap((r) => {
+      const who = exposedTo(ctx, r);
+      return who.length ? [finding(check, { object: nameOf(r), table: nameOf(r), ...say(r, who) })] : [];
+    });
+}

@@ -1,0 +1,45 @@
+/** Row level security switched off, or on with nothing to let requests through. */
+import type { Check } from '../types.js';
+import { nameOf, sqlName, roleList, whoReaches, forEachExposedTable } from './_helpers.js';
+
+export const rlsDisabledExposed: Check = {
+  id: 'rls_disabled_exposed',
+  level: 'error',
+  title: 'RLS disabled on a table the Data API reaches',
+  description: 'A table that an API role can read or write with row level security disabled: every row is visible and writable to every request (seed: "I can see all rows in my table").',
+  run(ctx) {
+    return forEachExposedTable(ctx, this, (r) => !r.rls && r.policies.length === 0, (r, who) => ({
+      message: `row level security is disabled on ${nameOf(r)}, which ${whoReaches(ctx, r, who)} can reach through the Data API: every request sees and changes every row${r.partitionOf ? ` (it is a partition of ${r.partitionOf}, and can be queried directly)` : ''}`,
+      fix: `ALTER TABLE ${sqlName(r)} ENABLE ROW LEVEL SECURITY;`,
+    }));
+  },
+};
+
+export const policyExistsRlsDisabled: Check = {
+  id: 'policy_exists_rls_disabled',
+  level: 'error',
+  title: 'Policies exist but RLS is disabled',
+  description: 'Policies are ignored while row level security is disabled: the table is open to every API role holding privileges on it.',
+  run(ctx) {
+    return forEachExposedTable(ctx, this, (r) => !r.rls && r.policies.length > 0, (r, who) => ({
+      message: `${nameOf(r)} has policies (${r.policies.map((p) => `"${p.name}"`).join(', ')}) but row level security is disabled, so they are ignored: ${whoReaches(ctx, r, who)} reach every row`,
+      fix: `ALTER TABLE ${sqlName(r)} ENABLE ROW LEVEL SECURITY;`,
+    }));
+  },
+};
+
+export const rlsEnabledNoPolicy: Check = {
+  id: 'rls_enabled_no_policy',
+  level: 'warning',
+  title: 'RLS enabled, no policy, yet granted to API roles',
+  description: 'With row level security on and no policy, reads return no rows and writes are refused (seed: "RLS is enabled but I can\'t see any rows"). Fine for a server-only table, but then it should not be granted to the API roles.',
+  run(ctx) {
+    return forEachExposedTable(ctx, this, (r) => r.rls && r.policies.length === 0 && !r.partitionOf, (r, who) => ({
+      message: `row level security is enabled on ${nameOf(r)} but it has no policy, while ${whoReaches(ctx, r, who)} are granted: their reads return no rows and their writes are refused; create policies for the rows they may use, or revoke the grants if the table is server-only`,
+      fix: `REVOKE SELECT, INSERT, UPDATE, DELETE ON ${sqlName(r)} FROM ${roleList(who)};`,
+    }));
+  },
+};
+
+/** This file's checks (the report order is CHECKS', in ./index.ts). */
+export const RLS_CHECKS: readonly Check[] = [rlsDisabledExposed, policyExistsRlsDisabled, rlsEnabledNoPolicy];

@@ -1,0 +1,137 @@
+/** Privileges the API roles lack, and ones they should not hold. Scenarios of src/audit/checks/grants.ts. */
+import { GRANT_CHECKS } from '../../../src/audit/checks/index.js';
+import { describeChecks, exposedSchema as ex, own, posts } from '../helpers.js';
+
+describeChecks(GRANT_CHECKS, [
+  {
+    check: 'policy_without_grant',
+    bad: `${ex('bad')} ${posts('bad', own('bad'))} REVOKE ALL ON bad.posts FROM authenticated;
+          ${posts('bad', own('bad')).replace(/posts/g, 'drafts')} REVOKE DELETE ON bad.drafts FROM authenticated;`,
+    ok: `${ex('ok')} ${posts('ok', own('ok'))}`,
+    expected: [
+      {
+        level: 'error',
+        object: 'bad.drafts',
+        table: 'bad.drafts',
+        message: 'policies on bad.drafts ("delete", "insert", "read", "update") are for authenticated, but authenticated lacks DELETE on it: those requests fail with "permission denied for table drafts"',
+        fix: 'GRANT DELETE ON "bad"."drafts" TO "authenticated";',
+      },
+      {
+        level: 'error',
+        object: 'bad.posts',
+        table: 'bad.posts',
+        message: 'policies on bad.posts ("delete", "insert", "read", "update") are for authenticated, but authenticated lacks SELECT, INSERT, UPDATE, DELETE on it: those requests fail with "permission denied for table posts"',
+        fix: 'GRANT SELECT, INSERT, UPDATE, DELETE ON "bad"."posts" TO "authenticated";',
+      },
+    ],
+  },
+  {
+    check: 'table_not_granted',
+    bad: `${ex('bad')} ${posts('bad')} REVOKE ALL ON bad.posts FROM authenticated;`,
+    ok: `${ex('ok')} ${posts('ok', own('ok'))}`,
+    expected: [
+      {
+        level: 'info',
+        object: 'bad.posts',
+        table: 'bad.posts',
+        message: 'authenticated holds no privilege on bad.posts: the Data API answers "permission denied for table posts" (fine if it is server-only)',
+        fix: 'GRANT SELECT, INSERT, UPDATE, DELETE ON "bad"."posts" TO "authenticated";',
+      },
+    ],
+  },
+  {
+    check: 'schema_usage_missing',
+    bad: `${ex('bad')} ${posts('bad', own('bad'))} REVOKE USAGE ON SCHEMA bad FROM authenticated;`,
+    ok: `${ex('ok')} ${posts('ok', own('ok'))}`,
+    expected: [
+      {
+        level: 'error',
+        object: 'bad',
+        message: 'authenticated is granted bad.posts but has no USAGE on schema bad: its requests fail with "permission denied for schema bad"',
+        fix: 'GRANT USAGE ON SCHEMA "bad" TO "authenticated";',
+      },
+    ],
+  },
+  {
+    check: 'sequence_usage_missing',
+    bad: `${ex('bad')} ${posts('bad', own('bad'))} ALTER TABLE bad.posts ADD COLUMN n serial;`,
+    ok: `${ex('ok')} ${posts('ok', own('ok'))} ALTER TABLE ok.posts ADD COLUMN n serial; GRANT USAGE ON SEQUENCE ok.posts_n_seq TO authenticated;`,
+    expected: [
+      {
+        level: 'error',
+        object: 'bad.posts_n_seq',
+        table: 'bad.posts',
+        message: "authenticated may insert into bad.posts, whose default calls nextval('bad.posts_n_seq'), but has no USAGE on that sequence: its inserts fail with \"permission denied for sequence posts_n_seq\"",
+        fix: 'GRANT USAGE ON SEQUENCE "bad"."posts_n_seq" TO "authenticated";',
+      },
+    ],
+  },
+  {
+    check: 'default_privileges_missing',
+    bad: `${ex('bad', { defaults: false })} ${posts('bad', own('bad'))} GRANT SELECT, INSERT, UPDATE, DELETE ON bad.posts TO authenticated;`,
+    ok: `${ex('ok')} ${posts('ok', own('ok'))}`,
+    expected: [
+      {
+        level: 'warning',
+        object: 'bad',
+        message: 'tables that postgres creates in schema bad from now on will not grant SELECT, INSERT, UPDATE, DELETE to authenticated, although its existing tables do: each new table answers "permission denied for table" until granted',
+        fix: 'ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "bad" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "authenticated";',
+      },
+    ],
+  },
+  {
+    check: 'public_grant',
+    bad: `${ex('bad')} ${posts('bad', own('bad'))} GRANT SELECT ON bad.posts TO PUBLIC;`,
+    ok: `${ex('ok')} ${posts('ok', own('ok'))} GRANT SELECT ON ok.posts TO anonymous;`,
+    expected: [
+      {
+        level: 'warning',
+        object: 'bad.posts',
+        table: 'bad.posts',
+        message: 'bad.posts grants SELECT to PUBLIC: every role holds it, anonymous included',
+        fix: 'REVOKE SELECT ON "bad"."posts" FROM PUBLIC;',
+      },
+    ],
+  },
+  {
+    check: 'truncate_granted',
+    bad: `${ex('bad')} ${posts('bad', own('bad'))} GRANT ALL ON bad.posts TO authenticated;`,
+    ok: `${ex('ok')} ${posts('ok', own('ok'))}`,
+    expected: [
+      {
+        level: 'error',
+        object: 'bad.posts',
+        table: 'bad.posts',
+        message: 'authenticated holds TRUNCATE on bad.posts: TRUNCATE ignores row level security and removes every row',
+        fix: 'REVOKE TRUNCATE ON "bad"."posts" FROM "authenticated";',
+      },
+    ],
+  },
+  {
+    check: 'references_trigger_granted',
+    bad: `${ex('bad')} ${posts('bad', own('bad'))} GRANT REFERENCES, TRIGGER ON bad.posts TO authenticated;`,
+    ok: `${ex('ok')} ${posts('ok', own('ok'))}`,
+    expected: [
+      {
+        level: 'warning',
+        object: 'bad.posts',
+        table: 'bad.posts',
+        message: 'authenticated holds REFERENCES, TRIGGER on bad.posts: the Data API needs neither; they let a role probe values through foreign keys or attach triggers',
+        fix: 'REVOKE REFERENCES, TRIGGER ON "bad"."posts" FROM "authenticated";',
+      },
+    ],
+  },
+  {
+    check: 'schema_create_granted',
+    bad: `${ex('bad')} GRANT CREATE ON SCHEMA bad TO authenticated;`,
+    ok: `${ex('ok')}`,
+    expected: [
+      {
+        level: 'warning',
+        object: 'bad',
+        message: 'authenticated may create objects in schema bad: they can add tables, views or functions there and shadow names that resolve through it',
+        fix: 'REVOKE CREATE ON SCHEMA "bad" FROM PUBLIC, "authenticated";',
+      },
+    ],
+  },
+]);

@@ -1,0 +1,23 @@
+/** The layout: every check lives in one file of src/audit/checks/, and every such file has its scenarios here. */
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from 'vitest';
+import * as classes from '../../../src/audit/checks/index.js';
+import type { Check } from '../../../src/audit/index.js';
+
+const SRC = fileURLToPath(new URL('../../../src/audit/checks/', import.meta.url));
+const HERE = fileURLToPath(new URL('./', import.meta.url));
+
+test('every check is in exactly one file of checks, and CHECKS lists each once', () => {
+  const perFile = Object.entries(classes).filter(([k]) => k.endsWith('_CHECKS')) as [string, readonly Check[]][];
+  const ids = perFile.flatMap(([, cs]) => cs.map((c) => c.id));
+  expect(new Set(ids).size).toBe(ids.length);
+  expect([...ids].sort()).toEqual(classes.CHECKS.map((c) => c.id).sort());
+  expect(new Set(classes.CHECKS.map((c) => c.id)).size).toBe(classes.CHECKS.length);
+});
+
+test('every file of checks has its test file beside the others', () => {
+  const files = readdirSync(SRC).filter((f) => f.endsWith('.ts') && !f.startsWith('_') && f !== 'index.ts');
+  expect(files.length).toBeGreaterThan(0);
+  expect(files.filter((f) => !existsSync(`${HERE}${f.replace(/\.ts$/, '.test.ts')}`))).toEqual([]);
+});

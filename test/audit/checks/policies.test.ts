@@ -1,0 +1,133 @@
+/** Policies that admit too much, and INSERT without a SELECT policy. Scenarios of src/audit/checks/policies.ts. */
+import { POLICY_CHECKS } from '../../../src/audit/checks/index.js';
+import { describeChecks, exposedSchema as ex, own, posts } from '../helpers.js';
+
+describeChecks(POLICY_CHECKS, [
+  {
+    check: 'policy_always_true',
+    bad: `${ex('bad')} ${posts('bad')}
+      CREATE POLICY "read" ON bad.posts FOR SELECT TO authenticated USING (true);
+      CREATE POLICY "anyone edits" ON bad.posts FOR UPDATE TO authenticated USING (true);
+      CREATE POLICY "anyone inserts" ON bad.posts FOR INSERT TO authenticated WITH CHECK (true);
+      CREATE POLICY "no check" ON bad.posts FOR INSERT TO authenticated;
+      CREATE POLICY "anyone deletes" ON bad.posts FOR DELETE TO authenticated USING (1 = 1);`,
+    ok: `${ex('ok')} ${posts('ok')}
+      CREATE POLICY "public read" ON ok.posts FOR SELECT TO authenticated USING (true);
+      CREATE POLICY "insert" ON ok.posts FOR INSERT TO authenticated WITH CHECK ((select auth.user_id() = user_id));
+      CREATE POLICY "update" ON ok.posts FOR UPDATE TO authenticated USING ((select auth.user_id() = user_id));
+      CREATE POLICY "delete" ON ok.posts FOR DELETE TO authenticated USING ((select auth.user_id() = user_id));`,
+    expected: [
+      {
+        level: 'error',
+        object: '"anyone deletes" on bad.posts',
+        table: 'bad.posts',
+        message: 'policy "anyone deletes" on bad.posts lets authenticated delete every row (USING (true)); make it check the requester',
+        fix: "DROP POLICY \"anyone deletes\" ON \"bad\".\"posts\";\nCREATE POLICY \"anyone deletes\" ON \"bad\".\"posts\" AS PERMISSIVE FOR DELETE TO \"authenticated\" USING ((SELECT auth.user_id()) = \"user_id\");",
+      },
+      {
+        level: 'error',
+        object: '"anyone edits" on bad.posts',
+        table: 'bad.posts',
+        message: 'policy "anyone edits" on bad.posts lets authenticated change every row (USING (true)); make it check the requester',
+        fix: "DROP POLICY \"anyone edits\" ON \"bad\".\"posts\";\nCREATE POLICY \"anyone edits\" ON \"bad\".\"posts\" AS PERMISSIVE FOR UPDATE TO \"authenticated\" USING ((SELECT auth.user_id()) = \"user_id\") WITH CHECK ((SELECT auth.user_id()) = \"user_id\");",
+      },
+      {
+        level: 'error',
+        object: '"anyone inserts" on bad.posts',
+        table: 'bad.posts',
+        message: 'policy "anyone inserts" on bad.posts lets authenticated insert any row (WITH CHECK (true)); make it check the requester',
+        fix: "DROP POLICY \"anyone inserts\" ON \"bad\".\"posts\";\nCREATE POLICY \"anyone inserts\" ON \"bad\".\"posts\" AS PERMISSIVE FOR INSERT TO \"authenticated\" WITH CHECK ((SELECT auth.user_id()) = \"user_id\");",
+      },
+      {
+        level: 'error',
+        object: '"no check" on bad.posts',
+        table: 'bad.posts',
+        message: 'policy "no check" on bad.posts lets authenticated insert any row (no WITH CHECK); make it check the requester',
+        fix: "DROP POLICY \"no check\" ON \"bad\".\"posts\";\nCREATE POLICY \"no check\" ON \"bad\".\"posts\" AS PERMISSIVE FOR INSERT TO \"authenticated\" WITH CHECK ((SELECT auth.user_id()) = \"user_id\");",
+      },
+    ],
+  },
+  {
+    check: 'permissive_true_overrides',
+    bad: `${ex('bad')} ${posts('bad', own('bad'))} CREATE POLICY "everyone reads" ON bad.posts FOR SELECT USING (true);`,
+    ok: `${ex('ok')} ${posts('ok', own('ok'))} GRANT SELECT ON ok.posts TO anonymous;
+         CREATE POLICY "anonymous reads published" ON ok.posts FOR SELECT TO anonymous USING (is_published);`,
+    expected: [
+      {
+        level: 'error',
+        object: '"everyone reads" on bad.posts',
+        table: 'bad.posts',
+        message: 'policy "everyone reads" on bad.posts admits every row to authenticated (USING (true)), so the condition of "read" restricts nothing: authenticated reads every row',
+        fix: 'ALTER POLICY "everyone reads" ON "bad"."posts" TO "anonymous";',
+      },
+    ],
+  },
+  {
+    check: 'tenant_policy_permissive',
+    bad: `${ex('bad')} CREATE TABLE bad.docs (id int PRIMARY KEY, org_id text NOT NULL, is_public boolean NOT NULL DEFAULT false);
+      ALTER TABLE bad.docs ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY "tenant isolation" ON bad.docs FOR SELECT TO authenticated USING (org_id = (select auth.organization_id()));
+      CREATE POLICY "public docs" ON bad.docs FOR SELECT TO authenticated USING (is_public);`,
+    ok: `${ex('ok')} CREATE TABLE ok.docs (id int PRIMARY KEY, org_id text NOT NULL, is_public boolean NOT NULL DEFAULT false);
+      ALTER TABLE ok.docs ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY "tenant isolation" ON ok.docs AS RESTRICTIVE FOR ALL TO authenticated USING (org_id = (select auth.organization_id())) WITH CHECK (org_id = (select auth.organization_id()));
+      CREATE POLICY "members" ON ok.docs FOR ALL TO authenticated USING (true) WITH CHECK (org_id = (select auth.organization_id()));`,
+    expected: [
+      {
+        level: 'warning',
+        object: '"tenant isolation" on bad.docs',
+        table: 'bad.docs',
+        message: 'policy "tenant isolation" on bad.docs checks the tenant, but it is permissive and "public docs" (also permissive, for authenticated) does not: the two are ORed, so rows of other tenants pass through "public docs"; make the tenant policy RESTRICTIVE',
+        fix: "DROP POLICY \"tenant isolation\" ON \"bad\".\"docs\";\nCREATE POLICY \"tenant isolation\" ON \"bad\".\"docs\" AS RESTRICTIVE FOR SELECT TO \"authenticated\" USING ((org_id = ( SELECT auth.organization_id() AS organization_id)));",
+      },
+    ],
+  },
+  {
+    check: 'policy_to_public',
+    bad: `${ex('bad')} ${posts('bad', own('bad'))} GRANT SELECT ON bad.posts TO anonymous;
+          CREATE POLICY "published" ON bad.posts FOR SELECT USING (is_published);`,
+    ok: `${ex('ok')} ${posts('ok', own('ok'))} GRANT SELECT ON ok.posts TO anonymous;
+         CREATE POLICY "published" ON ok.posts FOR SELECT TO anonymous USING (is_published);`,
+    expected: [
+      {
+        level: 'warning',
+        object: '"published" on bad.posts',
+        table: 'bad.posts',
+        message: 'policy "published" on bad.posts has no TO clause, so it applies to every role, anonymous included (granted SELECT); name the roles it is for',
+        fix: 'ALTER POLICY "published" ON "bad"."posts" TO "authenticated";',
+      },
+    ],
+  },
+  {
+    check: 'update_allows_handover',
+    bad: `${ex('bad')} ${posts('bad', own('bad').replace(/WITH CHECK \(\(select auth.user_id\(\) = user_id\)\);\nCREATE POLICY "delete"/, "WITH CHECK (content <> '');\nCREATE POLICY \"delete\""))}`,
+    ok: `${ex('ok')} ${posts('ok', own('ok'))}
+         CREATE TABLE ok.notes (id int PRIMARY KEY, user_id text NOT NULL DEFAULT auth.user_id());
+         ALTER TABLE ok.notes ENABLE ROW LEVEL SECURITY;
+         -- no WITH CHECK: Postgres checks the new row against USING, so no handover
+         CREATE POLICY "own" ON ok.notes FOR ALL TO authenticated USING ((select auth.user_id()) = user_id);`,
+    expected: [
+      {
+        level: 'error',
+        object: '"update" on bad.posts',
+        table: 'bad.posts',
+        message: "policy \"update\" on bad.posts checks the requester in USING but not in WITH CHECK ((content <> ''::text)): authenticated can update a row of theirs so that it belongs to someone else",
+        fix: "DROP POLICY \"update\" ON \"bad\".\"posts\";\nCREATE POLICY \"update\" ON \"bad\".\"posts\" AS PERMISSIVE FOR UPDATE TO \"authenticated\" USING (( SELECT (auth.user_id() = posts.user_id))) WITH CHECK (( SELECT (auth.user_id() = posts.user_id)));",
+      },
+    ],
+  },
+  {
+    check: 'insert_without_select_policy',
+    bad: `${ex('bad')} ${posts('bad')} CREATE POLICY "insert" ON bad.posts FOR INSERT TO authenticated WITH CHECK ((select auth.user_id() = user_id));`,
+    ok: `${ex('ok')} ${posts('ok', own('ok'))}`,
+    expected: [
+      {
+        level: 'warning',
+        object: 'bad.posts',
+        table: 'bad.posts',
+        message: 'authenticated may insert into bad.posts ("insert") but no SELECT policy applies to it: an insert that returns the row (Prefer: return=representation) fails with "new row violates row-level security policy"',
+        fix: 'CREATE POLICY "authenticated reads own rows" ON "bad"."posts" FOR SELECT TO "authenticated" USING ((SELECT auth.user_id()) = "user_id");',
+      },
+    ],
+  },
+]);

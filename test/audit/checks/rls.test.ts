@@ -1,0 +1,48 @@
+/** Row level security off, or on with no policy. Scenarios of src/audit/checks/rls.ts. */
+import { RLS_CHECKS } from '../../../src/audit/checks/index.js';
+import { describeChecks, exposedSchema as ex, own, posts } from '../helpers.js';
+
+describeChecks(RLS_CHECKS, [
+  {
+    check: 'rls_disabled_exposed',
+    bad: `${ex('bad')} CREATE TABLE bad.notes (id int PRIMARY KEY, body text); GRANT SELECT ON bad.notes TO anonymous;`,
+    ok: `${ex('ok')} ${posts('ok', own('ok'))}`,
+    expected: [
+      {
+        level: 'error',
+        object: 'bad.notes',
+        table: 'bad.notes',
+        message: 'row level security is disabled on bad.notes, which authenticated (SELECT, INSERT, UPDATE, DELETE) and anonymous (SELECT) can reach through the Data API: every request sees and changes every row',
+        fix: 'ALTER TABLE "bad"."notes" ENABLE ROW LEVEL SECURITY;',
+      },
+    ],
+  },
+  {
+    check: 'policy_exists_rls_disabled',
+    bad: `${ex('bad')} ${posts('bad', own('bad'))} ALTER TABLE bad.posts DISABLE ROW LEVEL SECURITY;`,
+    ok: `${ex('ok')} ${posts('ok', own('ok'))}`,
+    expected: [
+      {
+        level: 'error',
+        object: 'bad.posts',
+        table: 'bad.posts',
+        message: 'bad.posts has policies ("delete", "insert", "read", "update") but row level security is disabled, so they are ignored: authenticated (SELECT, INSERT, UPDATE, DELETE) reach every row',
+        fix: 'ALTER TABLE "bad"."posts" ENABLE ROW LEVEL SECURITY;',
+      },
+    ],
+  },
+  {
+    check: 'rls_enabled_no_policy',
+    bad: `${ex('bad')} ${posts('bad')}`,
+    ok: `${ex('ok')} ${posts('ok')} REVOKE ALL ON ok.posts FROM authenticated;`,
+    expected: [
+      {
+        level: 'warning',
+        object: 'bad.posts',
+        table: 'bad.posts',
+        message: 'row level security is enabled on bad.posts but it has no policy, while authenticated (SELECT, INSERT, UPDATE, DELETE) are granted: their reads return no rows and their writes are refused; create policies for the rows they may use, or revoke the grants if the table is server-only',
+        fix: 'REVOKE SELECT, INSERT, UPDATE, DELETE ON "bad"."posts" FROM "authenticated";',
+      },
+    ],
+  },
+]);
