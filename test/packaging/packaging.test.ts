@@ -65,6 +65,11 @@ describe('Vitest: setupFiles, no import in the test files', () => {
     expect(r.status).toBe(0);
   }, 120_000);
 
+  test('without that import, tsc names the matcher that has no type (the README maps it to the fix)', () => {
+    const dir = consumer.project('vitest-untyped', 'vitest', ['package.json', 'tsconfig.json', 'posts.test.ts']);
+    expect(typeCheck(join(dir, 'tsconfig.json'))).toContain("error TS2339: Property 'toBeVisibleOnlyTo' does not exist on type 'Assertion<RowSet>'.");
+  }, 60_000);
+
   test('without the setup file, Vitest says "Invalid Chai property" (the README maps it to the fix)', () => {
     consumer.project('vitest', 'vitest');
     const r = consumer.node('vitest', 'vitest/vitest.mjs', ['run', '--reporter', 'dot'], { PGRLS_FORGET_SETUP: '1' });
