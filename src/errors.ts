@@ -18,6 +18,7 @@ export type PgRlsTestErrorCode =
   | 'ERR_PGRLS_INVALID_SUBJECT'
   | 'ERR_PGRLS_MIGRATION_FAILED'
   | 'ERR_PGRLS_SEED_FAILED'
+  | 'ERR_PGRLS_SIGN_UP_FAILED'
   | 'ERR_PGRLS_RESET_UNSUPPORTED'
   | 'ERR_PGRLS_DATABASE_CLOSED'
   | 'ERR_PGRLS_INVALID_TOKEN'
@@ -151,11 +152,11 @@ export class MigrationFailedError extends PgRlsTestError {
   file: string;
   line?: number;
   sqlState?: string;
-  constructor(data: { file: string; line?: number; sqlState?: string; message: string; cause: unknown }) {
+  constructor(data: { file: string; line?: number | undefined; sqlState?: string | undefined; message: string; hint?: string; cause: unknown }) {
     const where = data.line ? `${data.file}:${data.line}` : data.file;
     super(`migration ${where} failed: ${data.message}${data.sqlState ? ` (SQLSTATE ${data.sqlState})` : ''}`, {
       cause: data.cause,
-      hint: 'fix the statement at that line; migrations are applied in file-name order, then the inline `sql` option',
+      hint: data.hint ?? 'fix the statement at that line; migrations are applied in file-name order, then the inline `sql` option',
     });
     this.file = data.file;
     if (data.line) this.line = data.line;
@@ -169,6 +170,24 @@ export class SeedFailedError extends PgRlsTestError {
   }
   static override code = 'ERR_PGRLS_SEED_FAILED' as const;
   declare code: 'ERR_PGRLS_SEED_FAILED';
+}
+
+/**
+ * Creating the auth service's record of a db.user() user failed (Supabase: the auth.users
+ * insert, usually a trigger on it). Supabase Auth answers the same sign-up with "Database error
+ * saving new user".
+ */
+export class SignUpFailedError extends PgRlsTestError {
+  static override code = 'ERR_PGRLS_SIGN_UP_FAILED' as const;
+  declare code: 'ERR_PGRLS_SIGN_UP_FAILED';
+  /** the users whose sign-up failed (db.user() names) */
+  users: string[];
+  sqlState?: string;
+  constructor(message: string, data: { users: string[]; sqlState?: string | undefined; hint: string; cause: unknown }) {
+    super(message, { hint: data.hint, cause: data.cause });
+    this.users = data.users;
+    if (data.sqlState) this.sqlState = data.sqlState;
+  }
 }
 
 export class ResetUnsupportedError extends PgRlsTestError {
@@ -225,6 +244,7 @@ export type AnyPgRlsTestError =
   | InvalidSubjectError
   | MigrationFailedError
   | SeedFailedError
+  | SignUpFailedError
   | ResetUnsupportedError
   | DatabaseClosedError
   | InvalidTokenError

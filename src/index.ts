@@ -18,6 +18,7 @@ export {
   InvalidSubjectError,
   MigrationFailedError,
   SeedFailedError,
+  SignUpFailedError,
   ResetUnsupportedError,
   DatabaseClosedError,
   InvalidTokenError,

@@ -7,9 +7,10 @@
 import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { PGlite as PGliteType } from '@electric-sql/pglite';
+import type { Extensions, PGlite as PGliteType } from '@electric-sql/pglite';
 import { BackendUnavailableError } from '../errors.js';
 import { cachedDir, defaultCacheDir, hashOf, removeWorkDir, storeDir, tempWorkDir } from './cache.js';
+import { embeddedExtensions } from './extensions.js';
 import { SerialBackend, type Backend, type Connection, type Result, type Setup } from './types.js';
 
 export interface EmbeddedOptions {
@@ -43,13 +44,14 @@ function loadPglite() {
   return loaded;
 }
 
-async function openDataDir(dataDir: string): Promise<PgliteConnection> {
+async function openDataDir(dataDir: string, extensionNames: readonly string[]): Promise<PgliteConnection> {
   const { mod, wasm, bundle } = await loadPglite();
+  const extensions = await embeddedExtensions(extensionNames);
   // A test database is small: 16 MB of shared buffers instead of 128 MB keeps about 140 MB of
   // touched memory out of every test process, at no measurable cost in time.
   const defaults = (mod.PGlite as unknown as { defaultStartParams?: string[] }).defaultStartParams ?? [];
   const startParams = [...defaults, '-c', 'shared_buffers=16MB'];
-  const pg = await mod.PGlite.create({ dataDir, relaxedDurability: true, pgliteWasmModule: wasm, fsBundle: bundle, startParams }).catch((cause: unknown) => {
+  const pg = await mod.PGlite.create({ dataDir, relaxedDurability: true, pgliteWasmModule: wasm, fsBundle: bundle, startParams, extensions: extensions as Extensions }).catch((cause: unknown) => {
     // PGlite loads parts of itself with import(), which Jest's CommonJS mode refuses (electric-sql/pglite#224)
     // (duck-typed: under Jest the error comes from another realm, where instanceof Error fails)
     if (/experimental-vm-modules/.test(String((cause as { message?: unknown } | null)?.message))) {
@@ -63,6 +65,17 @@ async function openDataDir(dataDir: string): Promise<PgliteConnection> {
   // The server logs every ERROR with its statement to stderr, which PGlite writes a character at
   // a time: a denied write (42501, the common case here) would pay for that on every check.
   await pg.exec('SET log_min_messages = panic; SET log_min_error_statement = panic');
+  // PGlite starts its backend without the settings of ALTER DATABASE / ALTER ROLE ... SET (the
+  // Supabase preset's search_path): apply them as a server does at connection start, the more
+  // specific last (database, then role, then both).
+  const { rows } = await pg.query<{ name: string; value: string }>(
+    `SELECT split_part(c, '=', 1) AS name, substr(c, strpos(c, '=') + 1) AS value
+       FROM pg_db_role_setting s, unnest(s.setconfig) AS c
+      WHERE s.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))
+        AND s.setrole IN (0, (SELECT oid FROM pg_roles WHERE rolname = current_user))
+      ORDER BY s.setrole <> 0, s.setdatabase <> 0`,
+  );
+  for (const r of rows) await pg.query('SELECT set_config($1, $2, false)', [r.name, r.value]);
   return new PgliteConnection(pg);
 }
 
@@ -91,17 +104,20 @@ export class EmbeddedBackend extends SerialBackend<PgliteConnection> implements 
   description: string;
   #workDir: string;
   #pristine: string;
+  #extensions: readonly string[];
 
-  private constructor(conn: PgliteConnection, workDir: string, pristine: string, description: string) {
+  private constructor(conn: PgliteConnection, workDir: string, pristine: string, description: string, extensions: readonly string[]) {
     super(conn);
     this.#workDir = workDir;
     this.#pristine = pristine;
     this.description = description;
+    this.#extensions = extensions;
   }
 
   static async start(setup: Setup, options: EmbeddedOptions = {}): Promise<EmbeddedBackend> {
     const pglite = await loadPglite();
-    const open = openDataDir;
+    // Every open of a data directory must load the extensions created in it.
+    const open = (dir: string) => openDataDir(dir, setup.extensions);
     const cacheDir = options.cache === false ? undefined : (options.cache ?? defaultCacheDir());
     const baseKey = `base-${hashOf(pglite.version, setup.baseKey)}`;
     const fullKey = `full-${hashOf(pglite.version, setup.baseKey, setup.fullKey)}`;
@@ -128,7 +144,7 @@ export class EmbeddedBackend extends SerialBackend<PgliteConnection> implements 
           }
         }
         try {
-          await setup.rest(conn);
+          await setup.rest(conn, 'embedded');
         } finally {
           await conn.pg.close();
         }
@@ -146,7 +162,7 @@ export class EmbeddedBackend extends SerialBackend<PgliteConnection> implements 
       }
       const conn = await open(dataDir);
       const version = (await conn.query('SHOW server_version')).rows[0]?.server_version;
-      return new EmbeddedBackend(conn, work, pristine, `embedded PGlite ${pglite.version} (PostgreSQL ${String(version)})`);
+      return new EmbeddedBackend(conn, work, pristine, `embedded PGlite ${pglite.version} (PostgreSQL ${String(version)})`, setup.extensions);
     } catch (e) {
       removeWorkDir(work);
       throw e;
@@ -160,7 +176,7 @@ export class EmbeddedBackend extends SerialBackend<PgliteConnection> implements 
       const dataDir = join(this.#workDir, 'data');
       rmSync(dataDir, { recursive: true, force: true });
       cpSync(this.#pristine, dataDir, { recursive: true });
-      this.conn = await openDataDir(dataDir);
+      this.conn = await openDataDir(dataDir, this.#extensions);
       this.dirty = false;
     });
   }

@@ -37,8 +37,10 @@ export interface Backend extends Connection {
 export interface Setup {
   /** Preset SQL (roles, auth stub, grants): cacheable on its own, it changes rarely. */
   base(conn: Connection): Promise<void>;
-  /** Migrations, inline SQL and seed. */
-  rest(conn: Connection): Promise<void>;
+  /** Migrations, inline SQL and seed (`backend` names where they run, for error messages). */
+  rest(conn: Connection, backend: BackendKind): Promise<void>;
+  /** Extensions the preset and the SQL create: the embedded backend loads them before it starts. */
+  extensions: string[];
   /** Hashes of what base() and base()+rest() do; equal keys mean an equal database. */
   baseKey: string;
   fullKey: string;
