@@ -178,6 +178,9 @@ export class SeedFailedError extends PgRlsTestError {
  * saving new user".
  */
 export class SignUpFailedError extends PgRlsTestError {
+  static {
+    brand(this, 'SignUpFailedError');
+  }
   static override code = 'ERR_PGRLS_SIGN_UP_FAILED' as const;
   declare code: 'ERR_PGRLS_SIGN_UP_FAILED';
   /** the users whose sign-up failed (db.user() names) */

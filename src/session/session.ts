@@ -215,6 +215,9 @@ export class Session {
 
 /** The `tx` of transaction(fn): statements run at once, in the open transaction. */
 export class Transaction {
+  static {
+    brand(this, 'Transaction');
+  }
   #catalog: Catalog;
   #conn: Connection;
   #identity: Identity | null;
@@ -276,6 +279,9 @@ export async function inTransaction<T>(engine: Engine, identity: Identity | null
  * db.reset()); on a `url` database used as it is, nothing commits.
  */
 export class OwnerSession {
+  static {
+    brand(this, 'OwnerSession');
+  }
   #engine: Engine;
   constructor(engine: Engine) {
     this.#engine = engine;

@@ -48,6 +48,14 @@ test("a reference made by one copy is an instance of the other copy's class", ()
   expect({ kind: 'table', name: 'notes' } instanceof cjs.TableRef).toBe(false);
 });
 
+test('every class the package exports is branded (a new one needs static { brand(this, name) })', async () => {
+  const index = (await import(/* @vite-ignore */ join(ROOT, 'dist/index.js'))) as Record<string, unknown>;
+  const classes = Object.entries(index).filter(([, v]) => typeof v === 'function' && /^class\b/.test(Function.prototype.toString.call(v)));
+  expect(classes.length).toBeGreaterThan(20);
+  const unbranded = classes.filter(([, cls]) => !Object.getOwnPropertySymbols(cls).includes(Symbol.for('pg-rls-test.brand'))).map(([name]) => name);
+  expect(unbranded).toEqual([]);
+});
+
 test('errors: a class and its subclasses across copies, nothing else', () => {
   const unknown = new cjs.UnknownTableError('postz', ['posts']);
   expect(unknown).toBeInstanceOf(esm.UnknownTableError);
