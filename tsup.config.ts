@@ -12,6 +12,7 @@ export const publicEntries: Record<string, string> = {
   vitest: 'matchers/vitest.ts',
   jest: 'matchers/jest.ts',
   matchers: 'matchers/index.ts',
+  mutate: 'src/mutate/index.ts',
 };
 
 /**
@@ -57,6 +58,14 @@ export default defineConfig([
     esbuildOptions(options) {
       options.supported = { ...options.supported, 'dynamic-import': false };
     },
+  },
+  // What `pg-rls-test mutate` loads into the test workers by path (ESM, as Vitest loads them).
+  {
+    entry: { 'mutate-vitest-worker': 'src/mutate/vitest-worker.ts', 'mutate-vitest-setup': 'src/mutate/vitest-setup.ts' },
+    format: ['esm'],
+    shims: true,
+    target: 'node20',
+    external: ['vitest', 'vitest/worker', '@electric-sql/pglite', 'pg', 'jose'],
   },
   {
     entry: { cli: 'src/cli.ts' },

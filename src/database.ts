@@ -6,7 +6,9 @@ import type { Backend, Connection, Setup } from './backends/types.js';
 import { hashOf } from './backends/cache.js';
 import { Catalog } from './catalog/index.js';
 import { DatabaseClosedError, SeedFailedError } from './errors.js';
-import { applySql, extensionsOf, inlineSql, readMigrations, readSeedFiles } from './migrations.js';
+import { applySql, extensionsOf, inlineSql, readMigrations, readSeedFiles, type SqlSource } from './migrations.js';
+import { untouched } from './coverage.js';
+import { MUTATE_DIR_ENV } from './mutate/state.js';
 import { presetByName, type Preset } from './presets/neon.js';
 import { ColumnRef, ENGINE, ObjectRef, RoleRef, RowSet, TableRef, type FunctionRef, type RowsOptions, type SchemaRef, type SequenceRef } from './refs.js';
 import { Accounts, withAccounts } from './session/accounts.js';
@@ -186,9 +188,8 @@ export class TestDatabase implements AsyncDisposable {
   }
 }
 
-async function buildSetup(options: ResolvedOptions, preset: Preset): Promise<Setup> {
+async function buildSetup(options: ResolvedOptions, preset: Preset, sources: SqlSource[]): Promise<Setup> {
   const presetSql = preset.setupSql({ grantPublicSchemaAccess: options.dataApi.grantPublicSchemaAccess });
-  const sources = [...readMigrations(options.migrations), ...inlineSql(options.sql)];
   const seed = options.seed;
   const seedFiles = typeof seed === 'string' || Array.isArray(seed) ? readSeedFiles(seed) : [];
   const seedFn = typeof seed === 'function' ? seed : undefined;
@@ -215,7 +216,7 @@ async function buildSetup(options: ResolvedOptions, preset: Preset): Promise<Set
   };
 }
 
-async function startBackend(options: ResolvedOptions, setup: Setup): Promise<Backend> {
+async function startBackend(options: ResolvedOptions, setup: Setup, keepWarm?: { run: number }): Promise<Backend> {
   switch (options.backend) {
     case 'url': {
       const { ServerBackend } = await import('./backends/url.js');
@@ -227,7 +228,7 @@ async function startBackend(options: ResolvedOptions, setup: Setup): Promise<Bac
     }
     default: {
       const { EmbeddedBackend } = await import('./backends/embedded.js');
-      return EmbeddedBackend.start(setup, { cache: options.cache });
+      return EmbeddedBackend.start(setup, { cache: options.cache, keepWarm });
     }
   }
 }
@@ -237,10 +238,25 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const resolved = resolveOptions(options);
   const preset = await presetByName(resolved.preset);
   const clock = new Clock(resolved.now);
-  const setup = await buildSetup(resolved, preset);
-  const [backend, issuer] = await Promise.all([
-    startBackend(resolved, setup),
-    Issuer.create({ alg: resolved.dataApi.alg, issuer: resolved.dataApi.issuer, audience: resolved.dataApi.audience, clock, claims: preset.claims }),
-  ]);
+  const sources = [...readMigrations(resolved.migrations), ...inlineSql(resolved.sql)];
+  const setup = await buildSetup(resolved, preset, sources);
+  // `pg-rls-test mutate` runs the suite with PG_RLS_TEST_MUTATE_DIR set (src/mutate/worker.ts)
+  const mutation = process.env[MUTATE_DIR_ENV]
+    ? (await import('./mutate/worker.js')).mutationFor(setup, resolved.backend, preset, sources, resolved.existing === true)
+    : undefined;
+  setup.mutation = mutation?.mutation;
+  // the seed and the mutation run's own reads are not a test's use of the tables
+  const [backend, issuer] = await untouched(() =>
+    Promise.all([
+      startBackend(resolved, setup, mutation ? { run: mutation.run } : undefined).then(async (b) => {
+        await mutation?.started(b);
+        return b;
+      }),
+      Issuer.create({ alg: resolved.dataApi.alg, issuer: resolved.dataApi.issuer, audience: resolved.dataApi.audience, clock, claims: preset.claims }),
+    ]),
+  ).catch((e: unknown) => {
+    mutation?.failed(e);
+    throw e;
+  });
   return new TestDatabase(backend, issuer, clock, preset, resolved);
 }

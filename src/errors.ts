@@ -23,7 +23,9 @@ export type PgRlsTestErrorCode =
   | 'ERR_PGRLS_DATABASE_CLOSED'
   | 'ERR_PGRLS_INVALID_TOKEN'
   | 'ERR_PGRLS_RUNNER_NOT_FOUND'
-  | 'ERR_PGRLS_MATCHER_NOT_AWAITED';
+  | 'ERR_PGRLS_MATCHER_NOT_AWAITED'
+  | 'ERR_PGRLS_MUTANT_INVALID'
+  | 'ERR_PGRLS_MUTATE_FAILED';
 
 export class PgRlsTestError extends Error {
   static {
@@ -237,6 +239,35 @@ export class MatcherNotAwaitedError extends PgRlsTestError {
   declare code: 'ERR_PGRLS_MATCHER_NOT_AWAITED';
 }
 
+/** `pg-rls-test mutate`: the database refused a mutant's SQL (reported as Stryker's CompileError). */
+export class MutantInvalidError extends PgRlsTestError {
+  static {
+    brand(this, 'MutantInvalidError');
+  }
+  static override code = 'ERR_PGRLS_MUTANT_INVALID' as const;
+  declare code: 'ERR_PGRLS_MUTANT_INVALID';
+  mutantId: string;
+  constructor(mutantId: string, message: string, cause?: unknown) {
+    super(`mutant ${mutantId} cannot be applied: ${message}`, { cause, hint: 'report it: the operators should make only SQL the database accepts (it is counted as invalid, not as killed)' });
+    this.mutantId = mutantId;
+  }
+}
+
+/** `pg-rls-test mutate` cannot run: no test runner, a red clean run, no database created. */
+export class MutateFailedError extends PgRlsTestError {
+  static {
+    brand(this, 'MutateFailedError');
+  }
+  static override code = 'ERR_PGRLS_MUTATE_FAILED' as const;
+  declare code: 'ERR_PGRLS_MUTATE_FAILED';
+  /** the tests that failed on the unmutated schema, when that is why */
+  failingTests: string[];
+  constructor(message: string, options: { hint?: string; cause?: unknown; failingTests?: string[] } = {}) {
+    super(message, options);
+    this.failingTests = options.failingTests ?? [];
+  }
+}
+
 export type AnyPgRlsTestError =
   | BackendUnavailableError
   | RlsBypassError
@@ -252,7 +283,9 @@ export type AnyPgRlsTestError =
   | DatabaseClosedError
   | InvalidTokenError
   | RunnerNotFoundError
-  | MatcherNotAwaitedError;
+  | MatcherNotAwaitedError
+  | MutantInvalidError
+  | MutateFailedError;
 
 /**
  * The Data API's answer to a failed request, in its own words: `{ code, message, detail, hint }`

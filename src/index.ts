@@ -24,6 +24,8 @@ export {
   InvalidTokenError,
   RunnerNotFoundError,
   MatcherNotAwaitedError,
+  MutantInvalidError,
+  MutateFailedError,
   DataApiError,
   type PgRlsTestErrorCode,
   type AnyPgRlsTestError,

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { BackendUnavailableError } from '../errors.js';
 import { ident } from '../sql/index.js';
-import { SerialBackend, type Backend, type BackendKind, type Connection, type Result, type Setup } from './types.js';
+import { applyMutation, SerialBackend, type Backend, type BackendKind, type Connection, type Result, type Setup } from './types.js';
 
 type PgModule = typeof import('pg');
 type PgClient = InstanceType<PgModule['Client']>;
@@ -179,6 +179,8 @@ export class ServerBackend extends SerialBackend<PgConnection> implements Backen
         const conn = new PgConnection(tpl);
         await setup.base(conn);
         await setup.rest(conn, kind);
+        // mutate: the mutant goes into the template, so reset() returns to the mutated state
+        if (setup.mutation) await applyMutation(conn, setup.mutation);
       } finally {
         await tpl.end();
       }

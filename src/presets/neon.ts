@@ -127,6 +127,8 @@ export interface Preset {
   accounts?: AccountSetup;
   /** SQL applied once, before migrations. */
   setupSql(options: PresetOptions): string;
+  /** The expression that gives the requester's identity, NULL without one (mutate's null_identity_admitted). */
+  identity?: string;
 }
 
 export const neonPreset: Preset = {
@@ -135,6 +137,7 @@ export const neonPreset: Preset = {
   anonymousRole: 'anonymous',
   claims: 'neon-auth',
   extensions: [],
+  identity: 'auth.user_id()',
   setupSql: (o) =>
     [createRolesSql(['authenticated', 'anonymous']), AUTH_SCHEMA_SQL, o.grantPublicSchemaAccess ? DATA_API_GRANTS_SQL : ''].join('\n'),
 };

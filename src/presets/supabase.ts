@@ -241,6 +241,7 @@ export const supabasePreset: Preset = {
       'a trigger on auth.users runs as supabase_auth_admin with search_path auth: make its function SECURITY DEFINER with SET search_path = \'\' and schema-qualified names, and check what it inserts against the metadata given to db.user() (Supabase Auth answers this sign-up with "Database error saving new user")',
     skipRoles: ['anon', 'service_role'],
   },
+  identity: 'auth.uid()',
   setupSql: (o) =>
     [ROLES_SQL, SUPABASE_AUTH_SQL, SUPABASE_STORAGE_SQL, SUPABASE_EXTENSIONS_SQL, o.grantPublicSchemaAccess ? SUPABASE_GRANTS_SQL : ''].join('\n'),
 };

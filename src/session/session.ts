@@ -20,6 +20,7 @@ import {
   type QueryResult,
   type Statement,
 } from './engine.js';
+import { touch } from '../coverage.js';
 import { identify, type Identity } from './identity.js';
 import { requesterLabel, type Requester } from './requesters.js';
 import { brand } from '../brands.js';
@@ -136,6 +137,7 @@ export async function build(catalog: Catalog, kind: RequestKind, args: unknown[]
   if (kind === 'query') {
     const [sql, params] = args as [string, unknown[] | undefined];
     if (typeof sql !== 'string') throw new TypeError('query() takes an SQL string as its first argument');
+    touch('sql', sql);
     return { returning: true, stmt: { sql, params, method: /^\s*(select|with|table|values)\b/i.test(sql) ? 'GET' : 'POST', path: '/rpc/query' } };
   }
   const name = args[0];
