@@ -9,7 +9,7 @@ export default defineConfig({
     // examples on it separately (test:examples-native).
     env: { PG_RLS_TEST_BACKEND: process.env.PG_RLS_TEST_BACKEND ?? 'embedded' },
     include: ['test/**/*.test.ts', 'matchers/**/*.test.ts', 'examples/**/*.test.ts'],
-    exclude: ['**/node_modules/**', 'test/jest/**', 'examples/jest/**'],
+    exclude: ['**/node_modules/**', 'test/jest/**', 'examples/jest/**', 'test/packaging/fixtures/**'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: 'forks',
