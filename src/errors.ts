@@ -245,6 +245,9 @@ export class MatcherNotAwaitedError extends PgRlsTestError {
  * out (Jest 5 s, Vitest 10 s by default). Says which step it was in and for how long.
  */
 export class StartUnfinishedError extends PgRlsTestError {
+  static {
+    brand(this, 'StartUnfinishedError');
+  }
   static override code = 'ERR_PGRLS_START_UNFINISHED' as const;
   declare code: 'ERR_PGRLS_START_UNFINISHED';
   /** what the start was doing when the file ended */

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, expect, test } from 'vitest';
 import { assertBuilt, ROOT } from './built.js';
+import { findNativeBinaries } from '../../src/backends/native-binaries.js';
 
 interface JestReport {
   numPassedTests: number;
@@ -44,6 +45,13 @@ test('the Jest suite over the built package passes (embedded, with --experimenta
 
 test.skipIf(!process.env.PG_RLS_TEST_URL)('on the url backend, Jest needs no flag', () => {
   const { status, report, output } = jest({ PGRLS_JEST_BACKEND: 'url' });
+  expect(report.numFailedTests, output).toBe(0);
+  expect(report.numPassedTests).toBe(6);
+  expect(status).toBe(0);
+}, 120_000);
+
+test.skipIf(!findNativeBinaries())('on the native backend, Jest needs no flag either', () => {
+  const { status, report, output } = jest({ PG_RLS_TEST_BACKEND: 'native' });
   expect(report.numFailedTests, output).toBe(0);
   expect(report.numPassedTests).toBe(6);
   expect(status).toBe(0);
