@@ -79,6 +79,8 @@ export interface Scenario {
   apiRoles?: { authenticated?: string; anonymous?: string };
   /** other findings the correct schema has on purpose (default none) */
   okProblems?: string[];
+  /** why the printed fixes, applied to "bad", do not make the check's findings go (default: they must) */
+  fixNotVerified?: string;
 }
 
 /** A check proved by a test of its own shape (database-wide checks, say). */
@@ -117,6 +119,10 @@ export function describeChecks(checks: readonly Check[], scenarios: (Scenario | 
         expect(of(bad, s.check)).toEqual(s.expected);
         expect(of(ok, s.check)).toEqual([]);
         expect(problems(ok)).toEqual(s.okProblems ?? []);
+        if (s.fixNotVerified) return;
+        // the printed fixes are real SQL and close what they are printed for
+        const fixed = await auditAfter(db, `${s.bad};\n${s.expected.map((f) => f.fix).join('\n')}`, { schemas: ['bad'], apiRoles: s.apiRoles });
+        expect(of(fixed, s.check).filter((f) => s.expected.some((e) => e.object === f.object))).toEqual([]);
       });
     }
   });

@@ -3,6 +3,7 @@
  * policy applies to, who reaches a table through the Data API, and the finding builder.
  */
 import { ident, qualified } from '../../sql/index.js';
+import { routines, type Routines } from '../expressions.js';
 import type { FunctionFacts, PolicyCmd, PolicyFacts, Privilege, RelationFacts } from '../facts.js';
 import type { Check, CheckContext, Finding, Level } from '../types.js';
 
@@ -123,4 +124,8 @@ export function forEachExposedTable(
       const who = exposedTo(ctx, r);
       return who.length ? [finding(check, { object: nameOf(r), table: nameOf(r), ...say(r, who) })] : [];
     });
+}
+/** The database's functions with their parsed bodies, to follow the helpers that policies call. */
+export function routinesOf(ctx: CheckContext): Routines {
+  return routines(ctx.facts);
 }

@@ -1,8 +1,14 @@
 /** Where a policy gets the requester's identity from: NULL identities, and values the client controls. */
 import { ident } from '../../sql/index.js';
-import { nullIdentityDisjuncts, topLevelSplit, usesRequestHeaders, usesUserMetadata } from '../expressions.js';
-import type { Check } from '../types.js';
-import { nameOf, sqlName, policyObject, list, covers, finding, forEachPolicy, policyApiRoles } from './_helpers.js';
+import { expr, nullIdentityDisjuncts, orSql, sources, type SourceKind } from '../expressions.js';
+import type { PolicyFacts } from '../facts.js';
+import type { Check, CheckContext } from '../types.js';
+import { nameOf, sqlName, policyObject, list, covers, finding, forEachPolicy, policyApiRoles, routinesOf } from './_helpers.js';
+
+/** Whether the policy's conditions read a value of that kind (helpers it calls followed). */
+function reads(ctx: CheckContext, p: PolicyFacts, kind: SourceKind): boolean {
+  return [p.using, p.check].some((e) => sources(expr(e), routinesOf(ctx)).some((s) => s.kind === kind));
+}
 
 export const policyUsesUserMetadata: Check = {
   id: 'policy_uses_user_metadata',
@@ -11,7 +17,7 @@ export const policyUsesUserMetadata: Check = {
   description: 'user_metadata is written by the end user (supabase.auth.updateUser({ data })): a policy that reads it lets users grant themselves access.',
   run(ctx) {
     return forEachPolicy(ctx, (r, p) => {
-      if (!usesUserMetadata(p.using) && !usesUserMetadata(p.check)) return undefined;
+      if (!reads(ctx, p, 'user_metadata')) return undefined;
       return finding(this, {
         object: policyObject(r, p),
         table: nameOf(r),
@@ -29,7 +35,7 @@ export const policyUsesRequestHeaders: Check = {
   description: 'request.headers and request.cookies are whatever the client sends: they are not identity. Use the verified JWT (auth.user_id(), auth.jwt()).',
   run(ctx) {
     return forEachPolicy(ctx, (r, p) => {
-      if (!usesRequestHeaders(p.using) && !usesRequestHeaders(p.check)) return undefined;
+      if (!reads(ctx, p, 'request headers')) return undefined;
       return finding(this, {
         object: policyObject(r, p),
         table: nameOf(r),
@@ -50,13 +56,12 @@ export const nullIdentityDisjunct: Check = {
       if (!r.rls || !p.permissive || !covers(p, 'select')) return undefined;
       const bad = nullIdentityDisjuncts(p.using);
       const roles = policyApiRoles(ctx, p);
-      if (!bad.length || !roles.length) return undefined;
-      const rest = topLevelSplit(p.using!, 'OR').filter((x) => !bad.some((b) => b.part === x));
+      if (!bad || !roles.length) return undefined;
       return finding(this, {
         object: policyObject(r, p),
         table: nameOf(r),
-        message: `policy "${p.name}" on ${nameOf(r)} is true whenever ${bad[0]!.call} is NULL (anonymous requests, tokens without sub): it admits every row to ${list(roles)} then`,
-        fix: `ALTER POLICY ${ident(p.name)} ON ${sqlName(r)} USING (${rest.join(' OR ')});`,
+        message: `policy "${p.name}" on ${nameOf(r)} is true whenever ${bad.call} is NULL (anonymous requests, tokens without sub): it admits every row to ${list(roles)} then`,
+        fix: `ALTER POLICY ${ident(p.name)} ON ${sqlName(r)} USING (${orSql(bad.rest)});`,
       });
     });
   },

@@ -3,7 +3,7 @@ import { ident } from '../../sql/index.js';
 import { isAlwaysFalse, isAlwaysTrue, referencesRequester, referencesTenant } from '../expressions.js';
 import type { PolicyCmd } from '../facts.js';
 import type { Check, Finding } from '../types.js';
-import { CRUD, CMD_PRIV, nameOf, sqlName, policyObject, isTable, list, apiRoles, applies, covers, privs, schemaUsage, ownerCondition, finding, createPolicySql, forEachPolicy, policyApiRoles } from './_helpers.js';
+import { CRUD, CMD_PRIV, nameOf, sqlName, policyObject, isTable, list, apiRoles, applies, covers, privs, schemaUsage, ownerCondition, finding, createPolicySql, forEachPolicy, policyApiRoles, routinesOf } from './_helpers.js';
 
 export const policyAlwaysTrue: Check = {
   id: 'policy_always_true',
@@ -119,7 +119,7 @@ export const updateAllowsHandover: Check = {
   run(ctx) {
     return forEachPolicy(ctx, (r, p) => {
       if (!r.rls || !p.permissive || !covers(p, 'update') || p.check === null || isAlwaysTrue(p.check)) return undefined;
-      if (!referencesRequester(p.using) || referencesRequester(p.check) || isAlwaysFalse(p.check)) return undefined;
+      if (!referencesRequester(p.using, routinesOf(ctx)) || referencesRequester(p.check, routinesOf(ctx)) || isAlwaysFalse(p.check)) return undefined;
       const roles = policyApiRoles(ctx, p);
       if (!roles.length) return undefined;
       return finding(this, {
