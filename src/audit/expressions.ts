@@ -10,13 +10,14 @@
  * outside pg_catalog is schema-qualified (`auth.user_id()`), and column references inside a
  * sub-select are qualified (`posts.user_id`, `m.user_id`).
  */
-import { deparse, disjuncts, kindOf, names, parseExpression, parseScript, plpgsqlNodes, walk, type Node } from '../sql/parse.js';
+import { conjuncts, deparse, disjuncts, kindOf, names, parseExpression, parseScript, plpgsqlNodes, plpgsqlRecordFields, walk, type Node } from '../sql/parse.js';
 import type { Facts, FunctionFacts, PolicyFacts } from './facts.js';
 
 /** What pg_session_jwt (Neon) and Supabase's auth schema give: the verified request's identity. */
 const IDENTITY_FUNCTIONS = new Set(['auth.user_id', 'auth.uid', 'auth.jwt', 'auth.session', 'auth.role', 'auth.email', 'auth.organization_id', 'auth.organization']);
 const JSON_OPERATORS = new Set(['->', '->>', '#>', '#>>']);
-const TENANT_COLUMNS = new Set(['tenant_id', 'org_id', 'organization_id', 'organisation_id', 'team_id', 'workspace_id', 'account_id', 'company_id']);
+/** Columns that name a tenant (organisation, team, workspace ...). */
+export const TENANT_COLUMNS: ReadonlySet<string> = new Set(['tenant_id', 'org_id', 'organization_id', 'organisation_id', 'team_id', 'workspace_id', 'account_id', 'company_id']);
 const ROLE_VALUES = new Set(['SVFOP_CURRENT_USER', 'SVFOP_SESSION_USER', 'SVFOP_CURRENT_ROLE', 'SVFOP_USER']);
 
 // ---- parsing, memoised ----------------------------------------------------------------
@@ -123,6 +124,7 @@ export function isAlwaysFalse(text: string | null): boolean {
 export class Routines {
   private readonly byName = new Map<string, FunctionFacts[]>();
   private readonly bodies = new Map<FunctionFacts, Node[] | null>();
+  private readonly fields = new Map<FunctionFacts, Set<string>>();
   /** tables with row level security, `schema.name` */
   readonly rlsTables: ReadonlySet<string>;
 
@@ -145,6 +147,24 @@ export class Routines {
       if (f) return f;
     }
     return undefined;
+  }
+
+  /** Whether a (trigger) function reads or sets `NEW.column` / `OLD.column`. */
+  referencesRowField(f: FunctionFacts, column: string): boolean {
+    let fields = this.fields.get(f);
+    if (!fields) {
+      fields = new Set<string>();
+      try {
+        if (f.language === 'plpgsql' && f.definition) plpgsqlRecordFields(f.definition).forEach((x) => fields!.add(x));
+      } catch {
+        // unreadable: only the parsed body below counts
+      }
+      walk(this.body(f), (kind, body) => {
+        if (kind === 'ColumnRef') fields!.add(names(body.fields).join('.').toLowerCase());
+      });
+      this.fields.set(f, fields);
+    }
+    return fields.has(`new.${column}`) || fields.has(`old.${column}`);
   }
 
   /** The SQL inside a function, parsed (statements and PL/pgSQL expressions); null when it cannot be read. */
@@ -195,6 +215,8 @@ export interface Source {
   what: string;
   /** the helper functions it was read through, outermost first */
   via: string[];
+  /** the node that reads it */
+  node: Node;
 }
 
 /** What a current_setting() name is: the verified JWT, the client's headers, or a setting anyone can set. */
@@ -212,17 +234,17 @@ function settingKind(name: string): SourceKind | undefined {
  */
 export function sources(node: unknown, r: Routines, depth = 2, from?: FunctionFacts, via: string[] = [], seen = new Set<FunctionFacts>()): Source[] {
   const out: Source[] = [];
-  walk(node, (kind, body) => {
+  walk(node, (kind, body, self) => {
     if (kind === 'FuncCall') {
       const name = funcName(body);
       if (IDENTITY_FUNCTIONS.has(name)) {
-        out.push({ kind: 'identity', what: `${name}()`, via });
+        out.push({ kind: 'identity', what: `${name}()`, via, node: self });
         return;
       }
       if (name === 'current_setting') {
         const setting = constString((body.args as Node[] | undefined)?.[0]);
         const sk = setting === undefined ? undefined : settingKind(setting.toLowerCase());
-        if (sk) out.push({ kind: sk, what: `current_setting('${setting}')`, via });
+        if (sk) out.push({ kind: sk, what: `current_setting('${setting}')`, via, node: self });
         return;
       }
       const f = depth > 0 ? r.resolve(name, from) : undefined;
@@ -232,12 +254,12 @@ export function sources(node: unknown, r: Routines, depth = 2, from?: FunctionFa
       }
       return;
     }
-    if (kind === 'SQLValueFunction' && ROLE_VALUES.has(String(body.op))) out.push({ kind: 'caller role', what: String(body.op).slice('SVFOP_'.length).toLowerCase(), via });
+    if (kind === 'SQLValueFunction' && ROLE_VALUES.has(String(body.op))) out.push({ kind: 'caller role', what: String(body.op).slice('SVFOP_'.length).toLowerCase(), via, node: self });
     else if (kind === 'A_Const') {
       // a JSON key or path: auth.jwt() -> 'user_metadata', claims #>> '{user_metadata,role}'
       const s = (body.sval as { sval?: string } | undefined)?.sval;
-      if (s !== undefined && (s === 'user_metadata' || s.replace(/^\{\s*"?/, '').startsWith('user_metadata'))) out.push({ kind: 'user_metadata', what: 'user_metadata', via });
-    } else if (kind === 'ColumnRef' && names(body.fields).pop() === 'raw_user_meta_data') out.push({ kind: 'user_metadata', what: 'auth.users.raw_user_meta_data', via });
+      if (s !== undefined && (s === 'user_metadata' || s.replace(/^\{\s*"?/, '').startsWith('user_metadata'))) out.push({ kind: 'user_metadata', what: 'user_metadata', via, node: self });
+    } else if (kind === 'ColumnRef' && names(body.fields).pop() === 'raw_user_meta_data') out.push({ kind: 'user_metadata', what: 'auth.users.raw_user_meta_data', via, node: self });
   });
   return out;
 }
@@ -247,11 +269,11 @@ export function referencesRequester(text: string | null, r: Routines): boolean {
   return sources(expr(text), r).some((s) => s.kind === 'identity' || s.kind === 'caller role');
 }
 
-/** Whether a function body looks at who calls it (helpers it calls followed one level). */
+/** Whether a function body looks at who calls it (helpers it calls followed two levels: f -> require_member -> is_member). */
 export function functionChecksCaller(f: FunctionFacts, r: Routines): boolean | undefined {
   const body = r.body(f);
   if (!body) return undefined;
-  return sources(body, r, 1, f, [], new Set([f])).some((s) => s.kind === 'identity' || s.kind === 'caller role');
+  return sources(body, r, 2, f, [], new Set([f])).some((s) => s.kind === 'identity' || s.kind === 'caller role');
 }
 
 /** The tables a function body reads and writes (`schema.name`), helpers followed one level. */
@@ -338,7 +360,9 @@ export interface IdentityComparison {
   column: string;
   /** NULL matches NULL: `IS NOT DISTINCT FROM`, or COALESCE on both sides */
   nullMatching: boolean;
-  /** how it is written, and the node (to rewrite it) */
+  /** the identity side (`auth.uid()`, `(SELECT auth.uid())`, out of its COALESCE) */
+  identity: Node;
+  /** the comparison as SQL, and its node (to rewrite it) */
   text: string;
   node: Node;
 }
@@ -373,14 +397,14 @@ export function identityComparisons(node: Node | null, table: string, r: Routine
       for (const [a, b] of [[l, rr], [rr, l]] as const) {
         const col = rowColumn(a, table, qualifiedOnly);
         if (col && isIdentityValue(b, r)) {
-          out.push({ column: col, nullMatching: distinct, text: deparse(self), node: self });
+          out.push({ column: col, nullMatching: distinct, identity: b, text: deparse(self), node: self });
           return false;
         }
         const ca = coalesceArgs(a);
         const cb = coalesceArgs(b);
         const ccol = ca && rowColumn(ca[0]!, table, qualifiedOnly);
         if (ca && cb && ccol && isIdentityValue(cb[0]!, r)) {
-          out.push({ column: ccol, nullMatching: true, text: deparse(self), node: self });
+          out.push({ column: ccol, nullMatching: true, identity: cb[0]!, text: deparse(self), node: self });
           return false;
         }
       }
@@ -396,7 +420,7 @@ export function identityComparisons(node: Node | null, table: string, r: Routine
     if (ik !== 'A_Expr' || ib.kind !== 'AEXPR_DISTINCT') return;
     for (const [a, b] of [[ib.lexpr, ib.rexpr], [ib.rexpr, ib.lexpr]] as [Node, Node][]) {
       const col = rowColumn(a, table, false);
-      if (col && isIdentityValue(b, r)) out.push({ column: col, nullMatching: true, text: deparse(self), node: self });
+      if (col && isIdentityValue(b, r)) out.push({ column: col, nullMatching: true, identity: b, text: deparse(self), node: self });
     }
   });
   return out;
@@ -487,15 +511,17 @@ export function nullIdentityDisjuncts(text: string | null): { call: string; rest
   return call ? { call, rest } : undefined;
 }
 
+/** The row column a term tests for NULL (`user_id IS NULL`), if it is such a test. */
+export function nullTestedColumn(term: Node, table: string): string | undefined {
+  const tested = testsNull(term);
+  return tested && rowColumn(tested, table, false);
+}
+
 /** Top-level disjuncts `col IS NULL` on a row column: rows without that value pass. */
 export function nullColumnDisjuncts(text: string | null, table: string): string[] {
   const terms = orTerms(text);
   if (terms.length < 2) return [];
-  return terms.flatMap((t) => {
-    const tested = testsNull(t);
-    const col = tested && rowColumn(tested, table, false);
-    return col ? [col] : [];
-  });
+  return terms.flatMap((t) => nullTestedColumn(t, table) ?? []);
 }
 
 /** The OR of these terms, as SQL. */
@@ -504,11 +530,12 @@ export function orSql(terms: Node[]): string {
   return deparse({ BoolExpr: { boolop: 'OR_EXPR', args: terms } });
 }
 
-/** The condition with one node replaced, as SQL. */
-export function replaceSql(text: string, target: Node, by: Node): string {
+/** The condition with nodes of its tree (from expr()) replaced, as SQL. */
+export function replaceSql(text: string, replacements: Map<Node, Node>): string {
   const root = expr(text)!;
   const swap = (n: unknown): unknown => {
-    if (n === target) return by;
+    const by = replacements.get(n as Node);
+    if (by) return by;
     if (Array.isArray(n)) return n.map(swap);
     if (n && typeof n === 'object') return Object.fromEntries(Object.entries(n).map(([k, v]) => [k, swap(v)]));
     return n;
@@ -516,14 +543,71 @@ export function replaceSql(text: string, target: Node, by: Node): string {
   return deparse(swap(root) as Node);
 }
 
-/** `col = (SELECT <identity>)` as a node: the NULL-safe form of an identity comparison. */
-export function equalsIdentity(column: string, identity: string): Node {
-  return parseExpression(`${quoteColumn(column)} = (SELECT ${identity})`);
+/** `(SELECT <node>)`: a value computed once per statement (an InitPlan) instead of once per row. */
+function selectOnce(node: Node): Node {
+  return { SubLink: { subLinkType: 'EXPR_SUBLINK', subselect: { SelectStmt: { targetList: [{ ResTarget: { val: node } }], limitOption: 'LIMIT_OPTION_DEFAULT', op: 'SETOP_NONE' } } } };
 }
 
-function quoteColumn(c: string): string {
-  return `"${c.replace(/"/g, '""')}"`;
+/** `col = (SELECT <identity>)` as a node: a comparison that NULL never satisfies, evaluated once per statement. */
+export function equalsIdentity(column: string, identity: Node): Node {
+  const id = kindOf(identity)[0] === 'SubLink' ? identity : selectOnce(identity);
+  return { A_Expr: { kind: 'AEXPR_OP', name: [{ String: { sval: '=' } }], lexpr: { ColumnRef: { fields: [{ String: { sval: column } }] } }, rexpr: id } };
 }
+
+/** `(SELECT auth.jwt()) ->> 'claim'`: a claim of the verified token, read once per statement. */
+export function jwtClaim(claim: string): Node {
+  const jwt = { FuncCall: { funcname: [{ String: { sval: 'auth' } }, { String: { sval: 'jwt' } }], funcformat: 'COERCE_EXPLICIT_CALL' } };
+  return { A_Expr: { kind: 'AEXPR_OP', name: [{ String: { sval: '->>' } }], lexpr: selectOnce(jwt), rexpr: { A_Const: { sval: { sval: claim } } } } };
+}
+
+/** The identity function a column default calls (`auth.user_id()` in `DEFAULT auth.user_id()`), if any. */
+export function identityCallIn(text: string | null): string | undefined {
+  let found: string | undefined;
+  walk(expr(text), (kind, body) => {
+    const name = kind === 'FuncCall' ? funcName(body) : '';
+    if (!found && (name === 'auth.user_id' || name === 'auth.uid')) found = `${name}()`;
+  });
+  return found;
+}
+
+/**
+ * A condition every signed-in user passes whatever the row: `true`, or only conjuncts that
+ * test that there is an identity (`auth.uid() IS NOT NULL`, `auth.role() = 'authenticated'`).
+ */
+export function trueForEveryUser(text: string | null, r: Routines): boolean {
+  const node = expr(text);
+  if (!node) return false;
+  return conjuncts(node).every((c) => {
+    if (constantTruth(c) === true) return true;
+    const tested = isNullTest(c, 'IS_NOT_NULL');
+    if (tested) return isIdentityValue(tested, r);
+    const [kind, body] = kindOf(c);
+    if (kind !== 'A_Expr' || body.kind !== 'AEXPR_OP' || operator(body) !== '=') return false;
+    const sides = [body.lexpr as Node, body.rexpr as Node];
+    const constant = sides.map(constString).find((x) => x !== undefined);
+    const other = sides.find((x) => constString(x) === undefined);
+    if (constant !== 'authenticated' || !other) return false;
+    const [ok, ob] = kindOf(unwrap(other));
+    return (ok === 'FuncCall' && funcName(ob) === 'auth.role') || (ok === 'SQLValueFunction' && ROLE_VALUES.has(String(ob.op))) || isIdentityValue(other, r);
+  });
+}
+
+/** Whether the condition depends on the requester at all (identity, claims, current_user; helpers followed). */
+export function dependsOnRequester(node: Node | null, r: Routines): boolean {
+  return sources(node, r).some((s) => s.kind === 'identity' || s.kind === 'caller role');
+}
+
+/** Whether a tree reads column `column` of table `table` (a FROM of that table and a reference to the column). */
+export function readsColumn(node: unknown, table: string, column: string): boolean {
+  let from = false;
+  let col = false;
+  walk(node, (kind, body) => {
+    if (kind === 'RangeVar' && body.relname === table) from = true;
+    else if (kind === 'ColumnRef' && names(body.fields).pop() === column) col = true;
+  });
+  return from && col;
+}
+
 
 /** Calls of auth.*() and current_setting() evaluated per row (not inside a sub-select), as written. */
 function bareCalls(node: Node | null): Node[] {
@@ -547,16 +631,7 @@ export function bareAuthCalls(text: string | null): string[] {
 
 /** The condition with every per-row auth call wrapped as `(SELECT <call>)`, as SQL. */
 export function wrapAuthCalls(text: string): string {
-  const calls = new Set(bareCalls(expr(text)));
-  const wrap = (n: unknown): unknown => {
-    if (calls.has(n as Node)) {
-      return { SubLink: { subLinkType: 'EXPR_SUBLINK', subselect: { SelectStmt: { targetList: [{ ResTarget: { val: n } }], limitOption: 'LIMIT_OPTION_DEFAULT', op: 'SETOP_NONE' } } } };
-    }
-    if (Array.isArray(n)) return n.map(wrap);
-    if (n && typeof n === 'object') return Object.fromEntries(Object.entries(n).map(([k, v]) => [k, wrap(v)]));
-    return n;
-  };
-  return deparse(wrap(expr(text)) as Node);
+  return replaceSql(text, new Map(bareCalls(expr(text)).map((c) => [c, selectOnce(c)])));
 }
 
 /** Whether the condition checks a tenant (organization, team, workspace ...): a tenant column or claim. */

@@ -1,9 +1,24 @@
 /** Policies that admit too much: always true, ORed with a true one, a tenant boundary that is permissive, no TO clause, a write check looser than its USING, and INSERT without a SELECT policy. */
 import { ident } from '../../sql/index.js';
-import { isAlwaysFalse, isAlwaysTrue, referencesRequester, referencesTenant } from '../expressions.js';
-import type { PolicyCmd } from '../facts.js';
+import { andOf, deparse } from '../../sql/parse.js';
+import {
+  dependsOnRequester,
+  effectiveCheck,
+  equalsIdentity,
+  expr,
+  identityComparisons,
+  isAlwaysFalse,
+  isAlwaysTrue,
+  orTerms,
+  ownerColumns,
+  referencesRequester,
+  referencesTenant,
+  rowColumns,
+  verifiedColumns,
+} from '../expressions.js';
+import type { PolicyCmd, PolicyFacts } from '../facts.js';
 import type { Check, Finding } from '../types.js';
-import { CRUD, CMD_PRIV, nameOf, sqlName, policyObject, isTable, list, apiRoles, applies, covers, privs, schemaUsage, ownerCondition, finding, createPolicySql, forEachPolicy, policyApiRoles, routinesOf } from './_helpers.js';
+import { CRUD, CMD_PRIV, nameOf, sqlName, policyObject, isTable, list, apiRoles, applies, covers, privs, schemaUsage, ownerCondition, finding, createPolicySql, forEachPolicy, policiesFor, policyApiRoles, reaches, routinesOf, triggerGuards } from './_helpers.js';
 
 export const policyAlwaysTrue: Check = {
   id: 'policy_always_true',
@@ -115,20 +130,78 @@ export const updateAllowsHandover: Check = {
   id: 'update_allows_handover',
   level: 'error',
   title: 'UPDATE can hand a row to someone else',
-  description: 'An UPDATE (or ALL) policy whose USING checks the requester but whose WITH CHECK does not: the new row is not checked, so a user can rewrite the owner column and give the row away (or take over one). Without WITH CHECK, Postgres reuses USING for the new row, which is safe; the leak is a WITH CHECK that is looser than USING.',
+  description: 'An UPDATE (or ALL) policy whose USING checks the requester but whose new-row check does not: a user can rewrite the owner column and give the row away (or take over one). The new row is held to WITH CHECK, or to USING when there is none; that is safe when every OR-term of it involves the owner column or the requester, and a leak when one does not (`WITH CHECK (content <> \'\')`, or `USING (is_published OR user_id = auth.uid())` without WITH CHECK). Not reported when a column grant keeps the owner column out of UPDATE, or a RESTRICTIVE policy or a BEFORE UPDATE trigger pins it.',
   run(ctx) {
+    const rs = routinesOf(ctx);
     return forEachPolicy(ctx, (r, p) => {
-      if (!r.rls || !p.permissive || !covers(p, 'update') || p.check === null || isAlwaysTrue(p.check)) return undefined;
-      if (!referencesRequester(p.using, routinesOf(ctx)) || referencesRequester(p.check, routinesOf(ctx)) || isAlwaysFalse(p.check)) return undefined;
-      const roles = policyApiRoles(ctx, p);
+      if (!r.rls || !p.permissive || !covers(p, 'update') || !referencesRequester(p.using, rs)) return undefined;
+      const check = effectiveCheck(p);
+      if (check === null || isAlwaysTrue(check) || isAlwaysFalse(check)) return undefined;
+      const comparisons = identityComparisons(expr(p.using), r.name, rs);
+      const owners = [...new Set(comparisons.map((c) => c.column))];
+      const updatable = (role: string) => !owners.length || owners.some((c) => r.columns.find((x) => x.name === c)?.update.includes(role));
+      const pinned = (role: string) => owners.some((c) => triggerGuards(ctx, r, 'update', c) || policiesFor(ctx, r, 'update', role, false).some((o) => rowColumns(expr(effectiveCheck(o)), r.name).has(c)));
+      const roles = policyApiRoles(ctx, p).filter((role) => reaches(ctx, r, role, 'UPDATE') && updatable(role) && !pinned(role));
       if (!roles.length) return undefined;
+      if (p.check !== null && !referencesRequester(p.check, rs)) {
+        return finding(this, {
+          object: policyObject(r, p),
+          table: nameOf(r),
+          message: `policy "${p.name}" on ${nameOf(r)} checks the requester in USING but not in WITH CHECK (${p.check}): ${list(roles)} can update a row of theirs so that it belongs to someone else`,
+          fix: createPolicySql(r, p, { check: p.using }),
+        });
+      }
+      // every OR-term of the new-row check must involve an owner column or the requester
+      const loose = owners.length ? orTerms(check).find((t) => !owners.some((c) => rowColumns(t, r.name).has(c)) && !dependsOnRequester(t, rs)) : undefined;
+      if (!loose) return undefined;
       return finding(this, {
         object: policyObject(r, p),
         table: nameOf(r),
-        message: `policy "${p.name}" on ${nameOf(r)} checks the requester in USING but not in WITH CHECK (${p.check}): ${list(roles)} can update a row of theirs so that it belongs to someone else`,
-        fix: createPolicySql(r, p, { check: p.using }),
+        message: `policy "${p.name}" on ${nameOf(r)} checks the requester in USING, but the new row only has to pass ${p.check === null ? 'its USING (there is no WITH CHECK)' : 'its WITH CHECK'}, where ${deparse(loose)} alone lets it through whatever ${list(owners)} is: ${list(roles)} can update a row of theirs so that it belongs to someone else`,
+        fix: createPolicySql(r, p, { check: deparse(andOf(comparisons.map((c) => equalsIdentity(c.column, c.identity)))) }),
       });
     });
+  },
+};
+
+export const insertCheckIgnoresOwner: Check = {
+  id: 'insert_check_ignores_owner',
+  level: 'error',
+  title: 'INSERT lets users create rows in someone else\'s name',
+  description: 'The SELECT policies decide whose a row is by an owner column (`user_id = auth.uid()`), but an INSERT policy\'s WITH CHECK has an OR-term that mentions neither that column nor anything it checks against the requester (`WITH CHECK (auth.uid() IS NOT NULL)`, `(content <> \'\')`): a user inserts rows owned by someone else. Not reported when a RESTRICTIVE policy or a BEFORE INSERT trigger pins the owner column. A check that is true for every row is policy_always_true\'s.',
+  run(ctx) {
+    const out: Finding[] = [];
+    const rs = routinesOf(ctx);
+    for (const r of ctx.facts.relations) {
+      if (!isTable(r) || !r.rls) continue;
+      const reported = new Set<PolicyFacts>();
+      for (const role of apiRoles(ctx)) {
+        if (!reaches(ctx, r, role, 'INSERT')) continue;
+        const reads = policiesFor(ctx, r, 'select', role, true);
+        const comparisons = reads.flatMap((p) => identityComparisons(expr(p.using), r.name, rs));
+        const owners = [...new Set(comparisons.map((c) => c.column))];
+        if (!owners.length) continue;
+        const restrictive = policiesFor(ctx, r, 'insert', role, false);
+        if (owners.some((c) => triggerGuards(ctx, r, 'insert', c) || restrictive.some((o) => rowColumns(expr(effectiveCheck(o)), r.name).has(c)))) continue;
+        for (const p of policiesFor(ctx, r, 'insert', role, true)) {
+          const check = p.cmd === 'all' ? effectiveCheck(p) : p.check;
+          if (reported.has(p) || check === null || isAlwaysTrue(check) || isAlwaysFalse(check)) continue;
+          const loose = orTerms(check).find((t) => !owners.some((c) => rowColumns(t, r.name).has(c)) && verifiedColumns(t, r.name, rs).size === 0);
+          if (!loose) continue;
+          reported.add(p);
+          const pin = comparisons.find((c) => c.column === owners[0])!;
+          out.push(
+            finding(this, {
+              object: policyObject(r, p),
+              table: nameOf(r),
+              message: `policy "${p.name}" on ${nameOf(r)} lets ${role} insert rows whose ${list(owners)} is anyone's: ${deparse(loose)} alone passes its ${p.check === null ? 'USING (there is no WITH CHECK)' : 'WITH CHECK'}, while the SELECT policies (${list(reads.filter((x) => ownerColumns(x.using, r.name, rs).length).map((x) => `"${x.name}"`))}) say a row belongs to its ${list(owners)}: a user creates rows in someone else's name`,
+              fix: `ALTER POLICY ${ident(p.name)} ON ${sqlName(r)} WITH CHECK (${deparse(andOf([expr(check)!, equalsIdentity(pin.column, pin.identity)]))});`,
+            }),
+          );
+        }
+      }
+    }
+    return out;
   },
 };
 
@@ -161,4 +234,4 @@ export const insertWithoutSelect: Check = {
 };
 
 /** This file's checks (the report order is CHECKS', in ./index.ts). */
-export const POLICY_CHECKS: readonly Check[] = [policyAlwaysTrue, permissiveTrueOverrides, tenantOredAway, policyToPublic, updateAllowsHandover, insertWithoutSelect];
+export const POLICY_CHECKS: readonly Check[] = [policyAlwaysTrue, permissiveTrueOverrides, tenantOredAway, policyToPublic, updateAllowsHandover, insertCheckIgnoresOwner, insertWithoutSelect];

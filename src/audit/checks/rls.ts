@@ -1,6 +1,7 @@
 /** Row level security switched off, or on with nothing to let requests through. */
-import type { Check } from '../types.js';
-import { nameOf, sqlName, roleList, whoReaches, forEachExposedTable } from './_helpers.js';
+import { ident } from '../../sql/index.js';
+import type { Check, Finding } from '../types.js';
+import { CMD_PRIV, apiRoles, finding, forEachExposedTable, isTable, list, nameOf, ownerCondition, policiesFor, privs, roleList, schemaUsage, sqlName, whoReaches } from './_helpers.js';
 
 export const rlsDisabledExposed: Check = {
   id: 'rls_disabled_exposed',
@@ -41,5 +42,40 @@ export const rlsEnabledNoPolicy: Check = {
   },
 };
 
+export const commandGrantedWithoutPolicy: Check = {
+  id: 'command_granted_without_policy',
+  level: 'warning',
+  title: 'UPDATE or DELETE granted, but no policy for it',
+  description: 'An API role holds UPDATE or DELETE on a table with row level security, but no policy for that command applies to it: every such request affects 0 rows and reports success. A warning when the table has policies for the other two writes (the missing one looks forgotten), info when it has at most one write policy (a read-only or append-only table: revoke the privilege to say so).',
+  run(ctx) {
+    const out: Finding[] = [];
+    for (const r of ctx.facts.relations) {
+      if (!isTable(r) || !r.rls || !r.policies.length || r.partitionOf) continue;
+      for (const role of apiRoles(ctx)) {
+        if (!schemaUsage(ctx, r.schema, role)) continue;
+        const has = (cmd: 'insert' | 'update' | 'delete') => policiesFor(ctx, r, cmd, role, true).length > 0;
+        const missing = (['update', 'delete'] as const).filter((cmd) => privs(r, role).includes(CMD_PRIV[cmd]) && !has(cmd));
+        if (!missing.length) continue;
+        const forgotten = (['insert', 'update', 'delete'] as const).filter(has).length >= 2;
+        const words = missing.map((c) => c.toUpperCase());
+        const cond = ownerCondition(r);
+        out.push(
+          finding(this, {
+            level: forgotten ? 'warning' : 'info',
+            object: nameOf(r),
+            table: nameOf(r),
+            message: `${role} holds ${list(words)} on ${nameOf(r)}, but no ${list(words)} policy applies to it: every such request affects 0 rows and reports success; ${forgotten ? 'create the policy' : 'revoke the privilege if the table is not meant to be changed that way'}`,
+            fix:
+              forgotten && cond
+                ? missing.map((c) => `CREATE POLICY ${ident(`${c} own rows`)} ON ${sqlName(r)} FOR ${c.toUpperCase()} TO ${ident(role)} USING (${cond});`).join('\n')
+                : `REVOKE ${words.join(', ')} ON ${sqlName(r)} FROM ${ident(role)};`,
+          }),
+        );
+      }
+    }
+    return out;
+  },
+};
+
 /** This file's checks (the report order is CHECKS', in ./index.ts). */
-export const RLS_CHECKS: readonly Check[] = [rlsDisabledExposed, policyExistsRlsDisabled, rlsEnabledNoPolicy];
+export const RLS_CHECKS: readonly Check[] = [rlsDisabledExposed, policyExistsRlsDisabled, rlsEnabledNoPolicy, commandGrantedWithoutPolicy];

@@ -130,4 +130,57 @@ describeChecks(POLICY_CHECKS, [
       },
     ],
   },
+  {
+    check: 'update_allows_handover',
+    title: 'no WITH CHECK, and a USING whose OR lets a new row of anyone through; column grants and RESTRICTIVE pins are fine',
+    bad: `${ex('bad')} ${posts('bad')}
+      CREATE POLICY "read" ON bad.posts FOR SELECT TO authenticated USING ((select auth.user_id()) = user_id);
+      CREATE POLICY "edit own or published" ON bad.posts FOR UPDATE TO authenticated USING (is_published OR (select auth.user_id()) = user_id);`,
+    // The regression look-alike: the same loose WITH CHECK, but a column-level grant keeps
+    // user_id out of UPDATE; and a RESTRICTIVE policy that pins the owner.
+    ok: `${ex('ok')} ${posts('ok')}
+      CREATE POLICY "read" ON ok.posts FOR SELECT TO authenticated USING ((select auth.user_id()) = user_id);
+      CREATE POLICY "edit" ON ok.posts FOR UPDATE TO authenticated USING ((select auth.user_id()) = user_id) WITH CHECK (content <> '');
+      REVOKE UPDATE ON ok.posts FROM authenticated; GRANT UPDATE (content, is_published) ON ok.posts TO authenticated;
+      CREATE TABLE ok.notes (id int PRIMARY KEY, user_id text NOT NULL DEFAULT auth.user_id(), shared boolean NOT NULL DEFAULT false);
+      ALTER TABLE ok.notes ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY "read" ON ok.notes FOR SELECT TO authenticated USING ((select auth.user_id()) = user_id);
+      CREATE POLICY "edit own or shared" ON ok.notes FOR UPDATE TO authenticated USING (shared OR (select auth.user_id()) = user_id);
+      CREATE POLICY "owner stays" ON ok.notes AS RESTRICTIVE FOR UPDATE TO authenticated USING (true) WITH CHECK ((select auth.user_id()) = user_id);`,
+    expected: [
+      {
+        level: 'error',
+        object: '"edit own or published" on bad.posts',
+        table: 'bad.posts',
+        message: 'policy "edit own or published" on bad.posts checks the requester in USING, but the new row only has to pass its USING (there is no WITH CHECK), where is_published alone lets it through whatever user_id is: authenticated can update a row of theirs so that it belongs to someone else',
+        fix: 'DROP POLICY "edit own or published" ON "bad"."posts";\nCREATE POLICY "edit own or published" ON "bad"."posts" AS PERMISSIVE FOR UPDATE TO "authenticated" USING ((is_published OR (( SELECT auth.user_id() AS user_id) = user_id))) WITH CHECK (user_id = ((SELECT auth.user_id() AS user_id)));',
+      },
+    ],
+  },
+  {
+    check: 'insert_check_ignores_owner',
+    bad: `${ex('bad')} ${posts('bad', own('bad').replace('FOR INSERT TO authenticated WITH CHECK ((select auth.user_id() = user_id))', 'FOR INSERT TO authenticated WITH CHECK ((select auth.user_id()) IS NOT NULL)'))}`,
+    // A message is its sender's and its recipient's: inserting checks the sender. A trigger that
+    // sets the owner makes any WITH CHECK safe.
+    ok: `${ex('ok')} CREATE TABLE ok.messages (id int PRIMARY KEY, sender text NOT NULL DEFAULT auth.user_id(), recipient text NOT NULL, body text NOT NULL);
+      ALTER TABLE ok.messages ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY "read" ON ok.messages FOR SELECT TO authenticated USING ((select auth.user_id()) IN (sender, recipient));
+      CREATE POLICY "read2" ON ok.messages FOR SELECT TO authenticated USING ((select auth.user_id()) = sender OR (select auth.user_id()) = recipient);
+      CREATE POLICY "send" ON ok.messages FOR INSERT TO authenticated WITH CHECK (sender = (select auth.user_id()));
+      ${posts('ok')}
+      CREATE POLICY "read" ON ok.posts FOR SELECT TO authenticated USING ((select auth.user_id()) = user_id);
+      CREATE POLICY "write" ON ok.posts FOR INSERT TO authenticated WITH CHECK ((select auth.user_id()) IS NOT NULL);
+      CREATE FUNCTION ok.set_owner() RETURNS trigger LANGUAGE plpgsql SET search_path = '' AS $$ BEGIN NEW.user_id := auth.user_id(); RETURN NEW; END $$;
+      CREATE TRIGGER set_owner BEFORE INSERT ON ok.posts FOR EACH ROW EXECUTE FUNCTION ok.set_owner();`,
+    okProblems: [],
+    expected: [
+      {
+        level: 'error',
+        object: '"insert" on bad.posts',
+        table: 'bad.posts',
+        message: 'policy "insert" on bad.posts lets authenticated insert rows whose user_id is anyone\'s: (SELECT auth.user_id() AS user_id) IS NOT NULL alone passes its WITH CHECK, while the SELECT policies ("read") say a row belongs to its user_id: a user creates rows in someone else\'s name',
+        fix: 'ALTER POLICY "insert" ON "bad"."posts" WITH CHECK ((SELECT auth.user_id() AS user_id) IS NOT NULL AND user_id = ((SELECT auth.user_id())));',
+      },
+    ],
+  },
 ]);
