@@ -49,6 +49,34 @@ forEachBackend((backend) => {
     );
   });
 
+  test('a forged insert the Data API accepts fails the matcher: writes are judged without RETURNING', async () => {
+    const { bob } = users();
+    const forged = () => db().as(bob).insert('open_posts', { user_id: ALICE, content: 'forged' });
+    // As the API sends a POST by default (return=minimal), the row is written...
+    expect(await forged()).toEqual({ rowCount: 1 });
+    // ...while asking for the representation also demands the SELECT policy, which hides alice's row.
+    await expect(db().as(bob).insert('open_posts', { user_id: ALICE, content: 'forged' }, { returning: true })).rejects.toMatchObject({
+      code: '42501',
+      message: 'new row violates row-level security policy for table "open_posts"',
+    });
+    expect(await failureText(expect(forged()).toBeDeniedByRls())).toBe(
+      [
+        'expect(request).toBeDeniedByRls()',
+        '',
+        'Expected: the insert on open_posts as bob to be refused (42501) or to affect no row',
+        'Received: succeeded: 1 row written',
+        '',
+        'Why:',
+        '  The Data API accepts this POST as sent by default (return=minimal, no RETURNING): only the INSERT policies judge the new row, the SELECT policies do not.',
+        '  Permissive INSERT policies that apply to authenticated, any one of which lets the insert through:',
+        '    "anyone inserts" FOR INSERT TO authenticated WITH CHECK (true)',
+        '',
+        'Fix:',
+        '  ALTER POLICY "anyone inserts" ON "public"."open_posts" WITH CHECK (...);  -- a condition false for this new row as bob',
+      ].join('\n'),
+    );
+  });
+
   test('writes tried by the matcher are rolled back', async () => {
     const { alice } = users();
     await expect(db().as(alice).insert('posts', { content: 'temp' })).not.toBeDeniedByRls();

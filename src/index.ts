@@ -2,10 +2,10 @@
 export { createTestDatabase, TestDatabase } from './internal.js';
 export type { TestDatabaseOptions, DataApiOptions, BackendName } from './internal.js';
 export { User, Anonymous, type Requester, type UserOptions } from './internal.js';
-export { Session, PendingRequest, Transaction, OwnerSession, type RequestKind } from './internal.js';
+export { Session, PendingRequest, Transaction, OwnerSession, type RequestKind, type WriteOptions, type WriteResult, type WriteResultOf } from './internal.js';
 export type { QueryResult, Outcome } from './internal.js';
 export { TableRef, RowSet, ColumnRef, ObjectRef, RoleRef, type RowsOptions, type FunctionRef, type SchemaRef, type SequenceRef } from './internal.js';
-export type { Where } from './internal.js';
+export type { Where, Returning } from './internal.js';
 export type { Claims, Jwks, MintOptions, SigningAlg } from './tokens/index.js';
 export {
   PgRlsTestError,

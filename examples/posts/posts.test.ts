@@ -97,7 +97,7 @@ describe('who writes what', () => {
   });
 
   test('alice posts as herself: user_id defaults to auth.user_id()', async () => {
-    const { rows } = await db.as(alice).insert('posts', { content: 'new post' });
+    const { rows } = await db.as(alice).insert('posts', { content: 'new post' }, { returning: true });
     expect(rows[0]).toMatchObject({ user_id: 'user-alice', content: 'new post', is_published: false });
     await expect(db.as(alice).insert('posts', { content: 'again' })).not.toBeDeniedByRls();
   });

@@ -6,7 +6,8 @@
  *   (probe(): a savepoint per statement, all rolled back). UPDATE is a no-op `SET c = c` with
  *   no WHERE, as a PATCH on the whole table; because it reads c, SELECT policies apply to it
  *   too, as they do to any PATCH with a filter. DELETE is `DELETE FROM t`.
- * - A probe the privileges refuse (no USAGE on the schema, no table privilege) is 'denied';
+ * - A probe the privileges refuse (no USAGE on the schema, no privilege on the table or on any
+ *   of its columns: a table granted column by column is counted, not denied) is 'denied';
  *   that is decided from the catalog, so it never aborts the batch. Any other error (a foreign
  *   key that restricts the delete, say) shows as 'error <SQLSTATE>'.
  * - insert is decided, not measured (which rows an INSERT may add is open-ended): true when the
@@ -57,13 +58,13 @@ export interface AccessMatrixOptions {
 const PRIVS_SQL = `
 SELECT c.oid::int AS oid, r.name AS role,
        has_schema_privilege(r.name, c.relnamespace, 'USAGE') AS usage,
-       has_table_privilege(r.name, c.oid, 'SELECT') AS sel,
+       has_any_column_privilege(r.name, c.oid, 'SELECT') AS sel,
        has_table_privilege(r.name, c.oid, 'DELETE') AS del,
        (SELECT a.attname::text FROM pg_attribute a
          WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attidentity <> 'a' AND a.attgenerated = ''
            AND has_column_privilege(r.name, c.oid, a.attnum, 'UPDATE') AND has_column_privilege(r.name, c.oid, a.attnum, 'SELECT')
          ORDER BY a.attnum LIMIT 1) AS upd_col,
-       has_table_privilege(r.name, c.oid, 'INSERT')
+       has_any_column_privilege(r.name, c.oid, 'INSERT')
          AND (NOT c.relrowsecurity OR EXISTS (
            SELECT 1 FROM pg_policy p
             WHERE p.polrelid = c.oid AND p.polpermissive AND p.polcmd IN ('a', '*')

@@ -20,6 +20,8 @@ export interface RowTarget {
   from: string;
   /** WHERE condition */
   cond: string;
+  /** the columns the condition reads: known for a where object, undefined for an SQL predicate */
+  whereColumns: string[] | undefined;
   columns: string[] | undefined;
   /** how many rows the set has (counted with owner rights) */
   size: number;
@@ -36,7 +38,8 @@ export async function describeRows(rows: RowSet): Promise<Omit<RowTarget, 'size'
   for (const c of rows.columns ?? []) await engine.catalog.column(table, c);
   const from = qualified(table.schema, table.name);
   const cond = condition(rows.where);
-  return { engine, table, from, cond, columns: rows.columns, key: table.primaryKey.length ? table.primaryKey : table.columns, description: rows.toString() };
+  const whereColumns = typeof rows.where === 'object' ? Object.keys(rows.where) : undefined;
+  return { engine, table, from, cond, whereColumns, columns: rows.columns, key: table.primaryKey.length ? table.primaryKey : table.columns, description: rows.toString() };
 }
 
 export async function resolveRows(rows: RowSet): Promise<RowTarget> {
@@ -107,25 +110,44 @@ function toAccess(requester: Requester, o: Outcome, what: string): Access {
   return { requester, label: requesterLabel(requester), count: o.ok ? Number(o.result.rows[0]?.n ?? o.result.rowCount) : 0, refused };
 }
 
+/** A privilege a probe needs: on these columns (all of them), or, with no columns, on the table or any column of it. */
+interface Need {
+  privilege: 'SELECT' | 'UPDATE' | 'DELETE';
+  columns: string[];
+}
+
 /**
- * The 42501 Postgres raises for a role without USAGE on the schema or the table privilege (for
- * the given columns, when some are named), in Postgres's words; cached per table, role and need.
+ * The 42501 Postgres would raise for the probe, when the catalog already tells: no USAGE on the
+ * schema, or a privilege the statement surely needs is missing. Column privileges count (a table
+ * granted as `GRANT SELECT (id, name), UPDATE (name)` is not refused), and a need that cannot be
+ * told from here (the columns an SQL predicate reads) is left to Postgres. Cached per table,
+ * role and needs.
  */
-function privilegeCheck(target: Omit<RowTarget, 'size'>, privilege: 'SELECT' | 'UPDATE' | 'DELETE', columns: string[] | undefined) {
+function privilegeCheck(target: Omit<RowTarget, 'size'>, needs: Need[]) {
+  const t = target.table;
+  const noun = t.kind === 'v' ? 'view' : t.kind === 'm' ? 'materialized view' : 'table';
   return async (identity: Identity): Promise<DataApiError | undefined> => {
-    const key = `privcheck:${target.table.oid}:${identity.role}:${privilege}:${(columns ?? []).join(',')}`;
+    const key = `privcheck:${t.oid}:${identity.role}:${JSON.stringify(needs)}`;
     const missing = await target.engine.catalog.memo(key, async (conn) => {
       const { rows } = await conn.query(
         `SELECT has_schema_privilege($1, $2, 'USAGE') AS schema_ok,
-                CASE WHEN cardinality($5::text[]) = 0 THEN has_table_privilege($1, $3::oid, $4)
-                     ELSE (SELECT bool_and(has_column_privilege($1, $3::oid, c, $4)) FROM unnest($5::text[]) c) END AS table_ok`,
-        [identity.role, target.table.schema, target.table.oid, privilege, columns ?? []],
+                coalesce(bool_and(CASE WHEN cardinality(n.cols) > 0
+                                       THEN (SELECT bool_and(has_column_privilege($1, $3::oid, c, n.priv)) FROM unnest(n.cols) c)
+                                       WHEN n.priv = 'DELETE' THEN has_table_privilege($1, $3::oid, n.priv)
+                                       ELSE has_any_column_privilege($1, $3::oid, n.priv) END), true) AS table_ok
+           FROM jsonb_to_recordset($4::jsonb) AS n(priv text, cols text[])`,
+        [identity.role, t.schema, t.oid, JSON.stringify(needs.map((n) => ({ priv: n.privilege, cols: n.columns })))],
       );
       const r = rows[0]!;
-      return !r.schema_ok ? `permission denied for schema ${target.table.schema}` : !r.table_ok ? `permission denied for table ${target.table.name}` : null;
+      return !r.schema_ok ? `permission denied for schema ${t.schema}` : !r.table_ok ? `permission denied for ${noun} ${t.name}` : null;
     });
     return missing ? new DataApiError({ status: identity.anonymous ? 401 : 403, code: '42501', message: missing }) : undefined;
   };
+}
+
+/** SELECT on the columns the row set's condition reads, when they are known. */
+function whereNeed(target: Omit<RowTarget, 'size'>): Need[] {
+  return target.whereColumns?.length ? [{ privilege: 'SELECT', columns: target.whereColumns }] : [];
 }
 
 /** How many of the rows each requester's SELECT returns. */
@@ -135,19 +157,25 @@ export async function visibility(target: RowTarget, requesters: Requester[]): Pr
   const outcomes = await probe(
     target.engine,
     requesters.map((requester) => ({ requester, stmt: { sql, method: 'GET' as const, path: `/${target.table.name}` } })),
-    { refuse: privilegeCheck(target, 'SELECT', target.columns) },
+    // count(*) over the set needs SELECT on the columns read, or on some column when none is named.
+    { refuse: privilegeCheck(target, [{ privilege: 'SELECT', columns: [...new Set([...(target.columns ?? []), ...(target.whereColumns ?? [])])] }]) },
   );
   return outcomes.map((o, i) => toAccess(requesters[i]!, o, 'reading ' + target.description));
 }
 
 export type WriteCommand = 'update' | 'delete';
 
-/** A column the role may UPDATE, for a no-op `SET c = c` (column privileges count). */
+/**
+ * A column for the no-op `SET c = c` of an UPDATE probe: one the role may UPDATE, and SELECT too
+ * (the assignment reads it), if there is one; column privileges count.
+ */
 async function updatableColumn(target: RowTarget, role: string): Promise<string> {
   return target.engine.catalog.memo(`updatable:${target.table.oid}:${role}`, async (conn) => {
     const { rows } = await conn.query(
       `SELECT a.attname FROM pg_attribute a WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped
-          AND a.attidentity <> 'a' AND a.attgenerated = '' ORDER BY has_column_privilege($2, $1::oid, a.attname::text, 'UPDATE') DESC, a.attnum LIMIT 1`,
+          AND a.attidentity <> 'a' AND a.attgenerated = ''
+        ORDER BY has_column_privilege($2, $1::oid, a.attname::text, 'UPDATE') DESC,
+                 has_column_privilege($2, $1::oid, a.attname::text, 'SELECT') DESC, a.attnum LIMIT 1`,
       [target.table.oid, role],
     );
     return String(rows[0]?.attname ?? target.table.columns[0]);
@@ -160,20 +188,24 @@ async function updatableColumn(target: RowTarget, role: string): Promise<string>
  * SELECT policies, which is a different question.
  */
 export async function writability(target: RowTarget, requesters: Requester[], command: WriteCommand): Promise<Access[]> {
+  const path = `/${target.table.name}`;
   const items = await Promise.all(
     requesters.map(async (requester) => {
-      let sql: string;
-      if (command === 'update') {
-        const role = await identify(target.engine, requester).then((id) => id.role, () => target.engine.preset.authenticatedRole);
-        const col = ident(await updatableColumn(target, role));
-        sql = `UPDATE ${target.from} SET ${col} = ${col} WHERE ${target.cond}`;
-      } else {
-        sql = `DELETE FROM ${target.from} WHERE ${target.cond}`;
+      if (command === 'delete') {
+        return { requester, stmt: { sql: `DELETE FROM ${target.from} WHERE ${target.cond}`, method: 'DELETE' as const, path }, needs: [{ privilege: 'DELETE' as const, columns: [] }, ...whereNeed(target)] };
       }
-      return { requester, stmt: { sql, method: command === 'update' ? ('PATCH' as const) : ('DELETE' as const), path: `/${target.table.name}` } };
+      const role = await identify(target.engine, requester).then((id) => id.role, () => target.engine.preset.authenticatedRole);
+      const column = await updatableColumn(target, role);
+      const col = ident(column);
+      return {
+        requester,
+        stmt: { sql: `UPDATE ${target.from} SET ${col} = ${col} WHERE ${target.cond}`, method: 'PATCH' as const, path },
+        needs: [{ privilege: 'UPDATE' as const, columns: [column] }, { privilege: 'SELECT' as const, columns: [column, ...(target.whereColumns ?? [])] }],
+      };
     }),
   );
-  const outcomes = await probe(target.engine, items, { refuse: privilegeCheck(target, command === 'update' ? 'UPDATE' : 'DELETE', undefined) });
+  // The needs differ per role only by the column picked (privilegeCheck caches by needs).
+  const outcomes = await probe(target.engine, items, { refuse: (identity, item) => privilegeCheck(target, (item as (typeof items)[number]).needs)(identity) });
   return outcomes.map((o, i) => toAccess(requesters[i]!, o, `${command === 'update' ? 'updating' : 'deleting'} ${target.description}`));
 }
 

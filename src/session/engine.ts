@@ -1,6 +1,6 @@
 /**
  * Running SQL as a requester. A request is one batch, one round trip:
- *   BEGIN; SELECT set_config(claims, method, path, headers, role); <statement>; ROLLBACK
+ *   SELECT set_config(claims, method, path, headers, role); <statement>; ROLLBACK
  * (PostgREST sets the role with set_config('role', ...) too). A statement with bind
  * parameters needs three calls on the held connection instead.
  */
@@ -10,7 +10,7 @@ import { postgresError } from '../backends/types.js';
 import type { Catalog } from '../catalog/index.js';
 import { DataApiError } from '../errors.js';
 import type { Preset } from '../presets/neon.js';
-import { settingsSql } from '../sql/index.js';
+import { literal } from '../sql/index.js';
 import type { Issuer } from '../tokens/index.js';
 import { identify, type Identity } from './identity.js';
 import type { Requester } from './requesters.js';
@@ -42,16 +42,27 @@ export interface QueryResult {
 
 export type Outcome = { ok: true; result: QueryResult } | { ok: false; error: DataApiError };
 
-/** The request settings the Data API sets, ending with the role switch. */
+const HEADERS = literal(JSON.stringify({ 'content-type': 'application/json' }));
+/** The claims as an SQL literal, computed once per claims object (a user's claims are one frozen object per second). */
+const claimsLiterals = new WeakMap<object, string>();
+
+function claimsLiteral(claims: Identity['claims']): string {
+  if (claims === null) return "''";
+  let lit = claimsLiterals.get(claims);
+  if (lit === undefined) claimsLiterals.set(claims, (lit = literal(JSON.stringify(claims))));
+  return lit;
+}
+
+/**
+ * The request settings the Data API sets, ending with the role switch (assembled from cached
+ * literals: every request pays for it).
+ */
 export function requestSettings(identity: Identity, stmt: Pick<Statement, 'method' | 'path'>): string {
-  return settingsSql([
-    ['request.jwt.claims', identity.claims === null ? null : JSON.stringify(identity.claims)],
-    ['request.method', stmt.method],
-    ['request.path', stmt.path],
-    ['request.headers', JSON.stringify({ 'content-type': 'application/json' })],
-    ['request.cookies', '{}'],
-    ['role', identity.role],
-  ]);
+  return (
+    `SELECT set_config('request.jwt.claims', ${claimsLiteral(identity.claims)}, true), set_config('request.method', ${literal(stmt.method)}, true), ` +
+    `set_config('request.path', ${literal(stmt.path)}, true), set_config('request.headers', ${HEADERS}, true), ` +
+    `set_config('request.cookies', '{}', true), set_config('role', ${literal(identity.role)}, true)`
+  );
 }
 
 /** PostgREST's mapping of SQLSTATE to HTTP status, as the Data API answers. */
@@ -84,7 +95,14 @@ export function assertNotInTransaction(engine: Engine, what: string): void {
   }
 }
 
-/** Runs one statement as `identity`, rolled back; rejects with DataApiError on a Postgres error. */
+/**
+ * Runs one statement as `identity`, rolled back; rejects with DataApiError on a Postgres error.
+ *
+ * The batch has no BEGIN: a simple-query string of several statements is one implicit
+ * transaction, which the trailing ROLLBACK ends, and which Postgres rolls back by itself when a
+ * statement fails. So a refused write (the common case here) costs one round trip, not two.
+ * Savepoints need a real transaction block: probe() keeps BEGIN.
+ */
 export async function runAs(engine: Engine, identity: Identity, stmt: Statement): Promise<QueryResult> {
   const settings = requestSettings(identity, stmt);
   return engine.backend.exclusive(async (conn) => {
@@ -95,25 +113,25 @@ export async function runAs(engine: Engine, identity: Identity, stmt: Statement)
         await conn.exec('ROLLBACK');
         return plain(r);
       }
-      const results = await conn.exec(`BEGIN; ${settings}; ${stmt.sql}; ROLLBACK`);
-      // BEGIN, settings, the statement(s), ROLLBACK: the last of the statement's results.
+      const results = await conn.exec(`${settings}; ${stmt.sql}; ROLLBACK`);
+      // settings, the statement(s), ROLLBACK: the last of the statement's results.
       return plain(results[results.length - 2]!);
     } catch (e) {
-      await rollbackQuietly(conn);
+      if (stmt.params?.length || !postgresError(e)) await rollbackQuietly(conn);
       throw toDataApiError(e, identity.anonymous);
     }
   });
 }
 
-/** An owner statement, then one as `identity`, in one rolled-back round trip. */
+/** An owner statement, then one as `identity`, in one rolled-back round trip (an implicit transaction, as runAs). */
 export async function runPair(engine: Engine, identity: Identity, ownerSql: string, stmt: Statement): Promise<[QueryResult, QueryResult]> {
   const settings = requestSettings(identity, stmt);
   return engine.backend.exclusive(async (conn) => {
     try {
-      const r = await conn.exec(`BEGIN; ${ownerSql}; ${settings}; ${stmt.sql}; ROLLBACK`);
-      return [plain(r[1]!), plain(r[3]!)];
+      const r = await conn.exec(`${ownerSql}; ${settings}; ${stmt.sql}; ROLLBACK`);
+      return [plain(r[0]!), plain(r[2]!)];
     } catch (e) {
-      await rollbackQuietly(conn);
+      if (!postgresError(e)) await rollbackQuietly(conn);
       throw toDataApiError(e, identity.anonymous);
     }
   });
@@ -125,7 +143,7 @@ export async function rollbackQuietly(conn: Connection): Promise<void> {
 
 export interface ProbeOptions {
   /** The error Postgres would raise for this identity, when the catalog already tells (a missing privilege). */
-  refuse?: (identity: Identity) => Promise<DataApiError | undefined>;
+  refuse?: (identity: Identity, item: ProbeItem) => Promise<DataApiError | undefined>;
 }
 
 export interface ProbeItem {
@@ -145,7 +163,7 @@ export async function probe(engine: Engine, items: ProbeItem[], options: ProbeOp
       identify(engine, i.requester)
         .then(async (id) => {
           // A refusal known from the catalog stays out of the batch, where its error would abort the rest.
-          const refused = await options.refuse?.(id);
+          const refused = await options.refuse?.(id, i);
           return refused ? { ok: false as const, error: refused } : { ok: true as const, id };
         })
         .catch((error: unknown) => {

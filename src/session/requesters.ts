@@ -33,9 +33,18 @@ export class User {
     this.extraClaims = options.claims;
   }
 
-  /** The claims of a token minted now. */
-  claims(): Claims {
-    return this.#issuer.userClaims({ name: this.name, sub: this.sub, role: this.role, claims: this.extraClaims });
+  #claims: { second: number; claims: Readonly<Claims> } | undefined;
+
+  /**
+   * The claims of a token minted now. They change only with the clock's second (iat, exp): the
+   * same frozen object is returned within one, so what is derived from it can be cached.
+   */
+  claims(): Readonly<Claims> {
+    const second = this.#issuer.options.clock.seconds();
+    if (this.#claims?.second !== second) {
+      this.#claims = { second, claims: Object.freeze(this.#issuer.userClaims({ name: this.name, sub: this.sub, role: this.role, claims: this.extraClaims })) };
+    }
+    return this.#claims.claims;
   }
 
   /** A signed JWT for this user, minted at the database clock's current time. */

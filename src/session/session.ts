@@ -6,7 +6,8 @@ import type { Connection } from '../backends/types.js';
 import { postgresError } from '../backends/types.js';
 import type { Catalog, TableInfo } from '../catalog/index.js';
 import { DataApiError } from '../errors.js';
-import { deleteSql, insertSql, qualified, updateSql, type Row, type Where } from '../sql/index.js';
+import { deleteSql, insertSql, qualified, updateSql, type Returning, type Row, type Where } from '../sql/index.js';
+import { ENGINE } from '../refs.js';
 import {
   assertNotInTransaction,
   insideTransaction,
@@ -24,23 +25,54 @@ import { requesterLabel, type Requester } from './requesters.js';
 
 export type RequestKind = 'query' | 'insert' | 'update' | 'delete';
 
+/** How a write answers, as the Data API's `Prefer: return=...` header (see Returning). */
+export interface WriteOptions {
+  /**
+   * false (the default, return=minimal: no RETURNING, as a POST/PATCH/DELETE without `Prefer`):
+   * the result is `{ rowCount }`. true (return=representation): also `rows`, every column.
+   * A list of columns: `rows` with those (return=representation plus `select=`).
+   */
+  returning?: Returning;
+}
+
+/** A write's result under return=minimal: how many rows it wrote, nothing else. */
+export interface WriteResult {
+  rowCount: number;
+}
+
+/** The result type of a write with these options: rows only when asked for. */
+export type WriteResultOf<O extends WriteOptions | undefined> = O extends { returning: true | string[] } ? QueryResult : WriteResult;
+
+type Built = { stmt: Statement; table?: TableInfo; returning: boolean };
+
+/** What a caller gets: the query's rows, or under return=minimal only the count. */
+function shape(kind: RequestKind, returning: boolean, r: QueryResult): QueryResult | WriteResult {
+  return kind === 'query' || returning ? { rows: r.rows, rowCount: r.rowCount } : { rowCount: r.rowCount };
+}
+
 /**
- * A request that has not run yet. Awaiting it runs it (once) and gives `{ rows, rowCount }` or
- * rejects with a DataApiError; matchers such as toBeDeniedByRls run it themselves.
+ * A request that has not run yet. Awaiting it runs it (once) and gives `{ rows, rowCount }` (a
+ * write without `returning`: `{ rowCount }`) or rejects with a DataApiError; matchers such as
+ * toBeDeniedByRls run it themselves.
  */
-export class PendingRequest implements PromiseLike<QueryResult> {
+export class PendingRequest<R = QueryResult> implements PromiseLike<R> {
   readonly kind: RequestKind;
   /** the table written to, for insert/update/delete */
   readonly table: string | undefined;
-  /** who it runs as ("owner" for db.owner) */
+  /** who it runs as */
+  readonly requester: Requester;
   readonly requesterLabel: string;
-  #start: () => Promise<{ stmt: Statement; table?: TableInfo; run: () => Promise<QueryResult> }>;
-  #outcome: Promise<Outcome & { sql: string; tableInfo?: TableInfo | undefined }> | undefined;
+  /** the database it runs on (for matchers' explanations) */
+  readonly [ENGINE]: Engine;
+  #start: () => Promise<Built & { run: () => Promise<QueryResult> }>;
+  #outcome: Promise<Outcome & { sql: string; tableInfo?: TableInfo | undefined; returning: boolean }> | undefined;
 
-  constructor(kind: RequestKind, table: string | undefined, label: string, start: PendingRequest['start']) {
+  constructor(engine: Engine, kind: RequestKind, table: string | undefined, requester: Requester, start: PendingRequest['start']) {
+    this[ENGINE] = engine;
     this.kind = kind;
     this.table = table;
-    this.requesterLabel = label;
+    this.requester = requester;
+    this.requesterLabel = requesterLabel(requester);
     this.#start = start;
   }
 
@@ -49,39 +81,31 @@ export class PendingRequest implements PromiseLike<QueryResult> {
   }
 
   /** Runs the request (once) and reports success or the DataApiError, without throwing it. */
-  outcome(): Promise<Outcome & { sql: string; tableInfo?: TableInfo | undefined }> {
+  outcome(): Promise<Outcome & { sql: string; tableInfo?: TableInfo | undefined; returning: boolean }> {
     this.#outcome ??= (async () => {
-      const { stmt, table, run } = await this.#start();
+      const { stmt, table, returning, run } = await this.#start();
       try {
-        return { ok: true as const, result: await run(), sql: stmt.sql, tableInfo: table };
+        return { ok: true as const, result: await run(), sql: stmt.sql, tableInfo: table, returning };
       } catch (error) {
-        if (error instanceof DataApiError) return { ok: false as const, error, sql: stmt.sql, tableInfo: table };
+        if (error instanceof DataApiError) return { ok: false as const, error, sql: stmt.sql, tableInfo: table, returning };
         throw error;
       }
     })();
     return this.#outcome;
   }
 
-  then<A = QueryResult, B = never>(onFulfilled?: ((v: QueryResult) => A | PromiseLike<A>) | null, onRejected?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
+  then<A = R, B = never>(onFulfilled?: ((v: R) => A | PromiseLike<A>) | null, onRejected?: ((e: unknown) => B | PromiseLike<B>) | null): Promise<A | B> {
     return this.outcome()
       .then((o) => {
-        if (o.ok) return o.result;
+        if (o.ok) return shape(this.kind, o.returning, o.result) as R;
         throw o.error;
       })
       .then(onFulfilled, onRejected);
   }
 
-  catch<B = never>(onRejected: (e: unknown) => B | PromiseLike<B>): Promise<QueryResult | B> {
+  catch<B = never>(onRejected: (e: unknown) => B | PromiseLike<B>): Promise<R | B> {
     return this.then(undefined, onRejected);
   }
-}
-
-/** The statement builders shared by sessions and transactions. */
-export interface Writer<R> {
-  query(sql: string, params?: unknown[]): R;
-  insert(table: string, values: Row | Row[]): R;
-  update(table: string, values: Row, where: Where): R;
-  delete(table: string, where: Where): R;
 }
 
 /** Checks the columns named in values and where against the table: typos get close names. */
@@ -92,11 +116,23 @@ async function checkColumns(catalog: Catalog, table: TableInfo, ...objects: (Row
   }
 }
 
-export async function build(catalog: Catalog, kind: RequestKind, args: unknown[]): Promise<{ stmt: Statement; table?: TableInfo }> {
+async function checkReturning(catalog: Catalog, table: TableInfo, kind: RequestKind, options: unknown): Promise<Returning> {
+  if (options === undefined) return undefined;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TypeError(`${kind}() options must be an object such as { returning: true }`);
+  const { returning } = options as WriteOptions;
+  if (returning === undefined || typeof returning === 'boolean') return returning;
+  if (!Array.isArray(returning) || returning.length === 0 || !returning.every((c) => typeof c === 'string')) {
+    throw new TypeError(`${kind}(): "returning" must be true, false, or a non-empty list of column names, got ${JSON.stringify(returning)}`);
+  }
+  for (const c of returning) await catalog.column(table, c);
+  return returning;
+}
+
+export async function build(catalog: Catalog, kind: RequestKind, args: unknown[]): Promise<Built> {
   if (kind === 'query') {
     const [sql, params] = args as [string, unknown[] | undefined];
     if (typeof sql !== 'string') throw new TypeError('query() takes an SQL string as its first argument');
-    return { stmt: { sql, params, method: /^\s*(select|with|table|values)\b/i.test(sql) ? 'GET' : 'POST', path: '/rpc/query' } };
+    return { returning: true, stmt: { sql, params, method: /^\s*(select|with|table|values)\b/i.test(sql) ? 'GET' : 'POST', path: '/rpc/query' } };
   }
   const name = args[0];
   if (typeof name !== 'string') throw new TypeError(`${kind}() takes a table name as its first argument`);
@@ -104,24 +140,27 @@ export async function build(catalog: Catalog, kind: RequestKind, args: unknown[]
   const target = qualified(table.schema, table.name);
   const path = `/${table.name}`;
   if (kind === 'insert') {
-    const values = args[1] as Row | Row[];
+    const [, values, options] = args as [string, Row | Row[], unknown];
     await checkColumns(catalog, table, values);
-    return { table, stmt: { sql: insertSql(target, values), method: 'POST', path } };
+    const returning = await checkReturning(catalog, table, kind, options);
+    return { table, returning: Boolean(returning), stmt: { sql: insertSql(target, values, returning), method: 'POST', path } };
   }
   if (kind === 'update') {
-    const [, values, where] = args as [string, Row, Where];
+    const [, values, where, options] = args as [string, Row, Where, unknown];
     if (where === undefined) throw new TypeError('update() needs a where argument (use {} or "true" to update every visible row)');
     await checkColumns(catalog, table, values, where);
-    return { table, stmt: { sql: updateSql(target, values, where), method: 'PATCH', path } };
+    const returning = await checkReturning(catalog, table, kind, options);
+    return { table, returning: Boolean(returning), stmt: { sql: updateSql(target, values, where, returning), method: 'PATCH', path } };
   }
-  const where = args[1] as Where;
+  const [, where, options] = args as [string, Where, unknown];
   if (where === undefined) throw new TypeError('delete() needs a where argument (use {} or "true" to delete every visible row)');
   await checkColumns(catalog, table, where);
-  return { table, stmt: { sql: deleteSql(target, where), method: 'DELETE', path } };
+  const returning = await checkReturning(catalog, table, kind, options);
+  return { table, returning: Boolean(returning), stmt: { sql: deleteSql(target, where, returning), method: 'DELETE', path } };
 }
 
 /** `db.as(requester)`: every call is its own transaction, rolled back. */
-export class Session implements Writer<PendingRequest> {
+export class Session {
   readonly requester: Requester;
   #engine: Engine;
 
@@ -130,32 +169,31 @@ export class Session implements Writer<PendingRequest> {
     this.requester = requester;
   }
 
-  #pending(kind: RequestKind, args: unknown[]): PendingRequest {
+  #pending<R>(kind: RequestKind, args: unknown[]): PendingRequest<R> {
     const engine = this.#engine;
     const requester = this.requester;
-    return new PendingRequest(kind, kind === 'query' ? undefined : (args[0] as string), requesterLabel(requester), async () => {
+    return new PendingRequest<R>(engine, kind, kind === 'query' ? undefined : (args[0] as string), requester, async () => {
       engine.assertOpen(`db.as(...).${kind}()`);
       assertNotInTransaction(engine, `db.as(...).${kind}()`);
-      const { stmt, table } = await build(engine.catalog, kind, args);
-      return {
-        stmt,
-        ...(table ? { table } : {}),
-        run: async () => runAs(engine, await identify(engine, requester), stmt),
-      };
+      const built = await build(engine.catalog, kind, args);
+      return { ...built, run: async () => runAs(engine, await identify(engine, requester), built.stmt) };
     });
   }
 
-  query(sql: string, params?: unknown[]): PendingRequest {
+  query(sql: string, params?: unknown[]): PendingRequest<QueryResult> {
     return this.#pending('query', [sql, params]);
   }
-  insert(table: string, values: Row | Row[]): PendingRequest {
-    return this.#pending('insert', [table, values]);
+  /** A POST: `{ rowCount }` (return=minimal), or with `{ returning }` also the rows. */
+  insert<O extends WriteOptions | undefined = undefined>(table: string, values: Row | Row[], options?: O): PendingRequest<WriteResultOf<O>> {
+    return this.#pending('insert', [table, values, options]);
   }
-  update(table: string, values: Row, where: Where): PendingRequest {
-    return this.#pending('update', [table, values, where]);
+  /** A PATCH with a filter: `{ rowCount }` (return=minimal), or with `{ returning }` also the rows. */
+  update<O extends WriteOptions | undefined = undefined>(table: string, values: Row, where: Where, options?: O): PendingRequest<WriteResultOf<O>> {
+    return this.#pending('update', [table, values, where, options]);
   }
-  delete(table: string, where: Where): PendingRequest {
-    return this.#pending('delete', [table, where]);
+  /** A DELETE with a filter: `{ rowCount }` (return=minimal), or with `{ returning }` also the rows. */
+  delete<O extends WriteOptions | undefined = undefined>(table: string, where: Where, options?: O): PendingRequest<WriteResultOf<O>> {
+    return this.#pending('delete', [table, where, options]);
   }
 
   /** Several statements as this requester in one transaction, rolled back at the end. */
@@ -169,7 +207,7 @@ export class Session implements Writer<PendingRequest> {
 }
 
 /** The `tx` of transaction(fn): statements run at once, in the open transaction. */
-export class Transaction implements Writer<Promise<QueryResult>> {
+export class Transaction {
   #catalog: Catalog;
   #conn: Connection;
   #identity: Identity | null;
@@ -180,16 +218,12 @@ export class Transaction implements Writer<Promise<QueryResult>> {
     this.#identity = identity;
   }
 
-  async #run(kind: RequestKind, args: unknown[]): Promise<QueryResult> {
-    const { stmt } = await build(this.#catalog, kind, args);
+  async #run<R>(kind: RequestKind, args: unknown[]): Promise<R> {
+    const { stmt, returning } = await build(this.#catalog, kind, args);
     try {
-      if (stmt.params?.length) {
-        const r = await this.#conn.query(stmt.sql, stmt.params);
-        return { rows: r.rows, rowCount: r.rowCount };
-      }
+      if (stmt.params?.length) return shape(kind, returning, await this.#conn.query(stmt.sql, stmt.params)) as R;
       const results = await this.#conn.exec(stmt.sql);
-      const r = results[results.length - 1]!;
-      return { rows: r.rows, rowCount: r.rowCount };
+      return shape(kind, returning, results[results.length - 1]!) as R;
     } catch (e) {
       throw toDataApiError(e, this.#identity?.anonymous ?? false);
     } finally {
@@ -201,14 +235,14 @@ export class Transaction implements Writer<Promise<QueryResult>> {
   query(sql: string, params?: unknown[]): Promise<QueryResult> {
     return this.#run('query', [sql, params]);
   }
-  insert(table: string, values: Row | Row[]): Promise<QueryResult> {
-    return this.#run('insert', [table, values]);
+  insert<O extends WriteOptions | undefined = undefined>(table: string, values: Row | Row[], options?: O): Promise<WriteResultOf<O>> {
+    return this.#run('insert', [table, values, options]);
   }
-  update(table: string, values: Row, where: Where): Promise<QueryResult> {
-    return this.#run('update', [table, values, where]);
+  update<O extends WriteOptions | undefined = undefined>(table: string, values: Row, where: Where, options?: O): Promise<WriteResultOf<O>> {
+    return this.#run('update', [table, values, where, options]);
   }
-  delete(table: string, where: Where): Promise<QueryResult> {
-    return this.#run('delete', [table, where]);
+  delete<O extends WriteOptions | undefined = undefined>(table: string, where: Where, options?: O): Promise<WriteResultOf<O>> {
+    return this.#run('delete', [table, where, options]);
   }
 }
 
@@ -234,17 +268,17 @@ export async function inTransaction<T>(engine: Engine, identity: Identity | null
  * `db.owner`: the setup connection's rights. Outside a transaction a statement commits (until
  * db.reset()); on a `url` database used as it is, nothing commits.
  */
-export class OwnerSession implements Writer<Promise<QueryResult>> {
+export class OwnerSession {
   #engine: Engine;
   constructor(engine: Engine) {
     this.#engine = engine;
   }
 
-  async #run(kind: RequestKind, args: unknown[]): Promise<QueryResult> {
+  async #run<R>(kind: RequestKind, args: unknown[]): Promise<R> {
     const engine = this.#engine;
     engine.assertOpen(`db.owner.${kind}()`);
     assertNotInTransaction(engine, `db.owner.${kind}()`);
-    const { stmt } = await build(engine.catalog, kind, args);
+    const { stmt, returning } = await build(engine.catalog, kind, args);
     const end = engine.backend.commits ? 'COMMIT' : 'ROLLBACK';
     // txid_current_if_assigned() tells whether anything was written: only then is reset() needed.
     return engine.backend.exclusive(async (conn) => {
@@ -265,7 +299,7 @@ export class OwnerSession implements Writer<Promise<QueryResult>> {
           engine.backend.markDirty();
           engine.catalog.invalidate();
         }
-        return { rows: r.rows, rowCount: r.rowCount };
+        return shape(kind, returning, r) as R;
       } catch (e) {
         await rollbackQuietly(conn);
         if (postgresError(e)) throw toDataApiError(e, false);
@@ -277,14 +311,14 @@ export class OwnerSession implements Writer<Promise<QueryResult>> {
   query(sql: string, params?: unknown[]): Promise<QueryResult> {
     return this.#run('query', [sql, params]);
   }
-  insert(table: string, values: Row | Row[]): Promise<QueryResult> {
-    return this.#run('insert', [table, values]);
+  insert<O extends WriteOptions | undefined = undefined>(table: string, values: Row | Row[], options?: O): Promise<WriteResultOf<O>> {
+    return this.#run('insert', [table, values, options]);
   }
-  update(table: string, values: Row, where: Where): Promise<QueryResult> {
-    return this.#run('update', [table, values, where]);
+  update<O extends WriteOptions | undefined = undefined>(table: string, values: Row, where: Where, options?: O): Promise<WriteResultOf<O>> {
+    return this.#run('update', [table, values, where, options]);
   }
-  delete(table: string, where: Where): Promise<QueryResult> {
-    return this.#run('delete', [table, where]);
+  delete<O extends WriteOptions | undefined = undefined>(table: string, where: Where, options?: O): Promise<WriteResultOf<O>> {
+    return this.#run('delete', [table, where, options]);
   }
 
   /** Several statements with owner rights in one transaction, rolled back at the end. */

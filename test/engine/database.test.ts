@@ -61,7 +61,7 @@ forEachBackend((backend) => {
     // lookups inside a transaction use its connection: a table created there can be written to, and is gone after
     const made = await db.owner.transaction(async (tx) => {
       await tx.query('CREATE TABLE made_in_tx (id int PRIMARY KEY, note text)');
-      return (await tx.insert('made_in_tx', { id: 1, note: 'x' })).rows;
+      return (await tx.insert('made_in_tx', { id: 1, note: 'x' }, { returning: true })).rows;
     });
     expect(made).toEqual([{ id: 1, note: 'x' }]);
     await expect(db.owner.insert('made_in_tx', { id: 2 })).rejects.toMatchObject({ code: 'ERR_PGRLS_UNKNOWN_TABLE' });
