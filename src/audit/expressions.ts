@@ -40,6 +40,20 @@ export function expr(text: string | null): Node | null {
   return node;
 }
 
+/**
+ * The result of an analysis of a parse-tree node, computed once: trees come from expr()'s cache,
+ * so the same policy text (often the same on many tables) is analysed once per table, and a
+ * cached audit re-evaluates its checks without re-walking anything.
+ */
+const analyses = new WeakMap<object, Map<string, unknown>>();
+function once<T>(node: object | null | undefined, key: string, compute: () => T): T {
+  if (!node) return compute();
+  let m = analyses.get(node);
+  if (!m) analyses.set(node, (m = new Map()));
+  if (!m.has(key)) m.set(key, compute());
+  return m.get(key) as T;
+}
+
 // ---- small readers of nodes -----------------------------------------------------------
 
 /** `auth.user_id`, `current_setting` (pg_catalog. dropped), lower case. */
@@ -111,17 +125,23 @@ function constantTruth(node: Node | null): boolean | undefined {
 
 /** `true`, `(true)`, `1 = 1`: a condition that admits every row. */
 export function isAlwaysTrue(text: string | null): boolean {
-  return constantTruth(expr(text)) === true;
+  const node = expr(text);
+  return once(node, 'truth', () => constantTruth(node)) === true;
 }
 
 export function isAlwaysFalse(text: string | null): boolean {
-  return constantTruth(expr(text)) === false;
+  const node = expr(text);
+  return once(node, 'truth', () => constantTruth(node)) === false;
 }
 
 // ---- the functions of the database, their bodies -------------------------------------
 
 /** The facts' functions, by name, with their parsed bodies (built once per facts object). */
+let routinesIds = 0;
+
 export class Routines {
+  /** tells apart the analyses made with different databases' functions */
+  readonly id = ++routinesIds;
   private readonly byName = new Map<string, FunctionFacts[]>();
   private readonly bodies = new Map<FunctionFacts, Node[] | null>();
   private readonly fields = new Map<FunctionFacts, Set<string>>();
@@ -232,7 +252,8 @@ function settingKind(name: string): SourceKind | undefined {
  * Everything the expression (or function body) reads that says who asks or that the client
  * controls, following calls of the database's own functions `depth` levels deep.
  */
-export function sources(node: unknown, r: Routines, depth = 2, from?: FunctionFacts, via: string[] = [], seen = new Set<FunctionFacts>()): Source[] {
+export function sources(node: unknown, r: Routines, depth = 2, from?: FunctionFacts, via: string[] = [], seen?: Set<FunctionFacts>): Source[] {
+  if (!seen) return once(node as object, `sources:${r.id}:${depth}:${from ? functionLabel(from) : ''}`, () => sources(node, r, depth, from, via, new Set()));
   const out: Source[] = [];
   walk(node, (kind, body, self) => {
     if (kind === 'FuncCall') {
@@ -273,7 +294,7 @@ export function referencesRequester(text: string | null, r: Routines): boolean {
 export function functionChecksCaller(f: FunctionFacts, r: Routines): boolean | undefined {
   const body = r.body(f);
   if (!body) return undefined;
-  return sources(body, r, 2, f, [], new Set([f])).some((s) => s.kind === 'identity' || s.kind === 'caller role');
+  return sources(body, r, 2, f).some((s) => s.kind === 'identity' || s.kind === 'caller role');
 }
 
 /** The tables a function body reads and writes (`schema.name`), helpers followed one level. */
@@ -362,8 +383,7 @@ export interface IdentityComparison {
   nullMatching: boolean;
   /** the identity side (`auth.uid()`, `(SELECT auth.uid())`, out of its COALESCE) */
   identity: Node;
-  /** the comparison as SQL, and its node (to rewrite it) */
-  text: string;
+  /** the comparison's node (deparse() it for its SQL, replace it to rewrite it) */
   node: Node;
 }
 
@@ -379,6 +399,10 @@ function coalesceArgs(node: Node): Node[] | undefined {
  * sub-selects that read other tables.
  */
 export function identityComparisons(node: Node | null, table: string, r: Routines): IdentityComparison[] {
+  return once(node, `identity:${r.id}:${table}`, () => findIdentityComparisons(node, table, r));
+}
+
+function findIdentityComparisons(node: Node | null, table: string, r: Routines): IdentityComparison[] {
   const out: IdentityComparison[] = [];
   const visit = (n: unknown, qualifiedOnly: boolean): void => {
     walk(n, (kind, body, self) => {
@@ -397,14 +421,14 @@ export function identityComparisons(node: Node | null, table: string, r: Routine
       for (const [a, b] of [[l, rr], [rr, l]] as const) {
         const col = rowColumn(a, table, qualifiedOnly);
         if (col && isIdentityValue(b, r)) {
-          out.push({ column: col, nullMatching: distinct, identity: b, text: deparse(self), node: self });
+          out.push({ column: col, nullMatching: distinct, identity: b, node: self });
           return false;
         }
         const ca = coalesceArgs(a);
         const cb = coalesceArgs(b);
         const ccol = ca && rowColumn(ca[0]!, table, qualifiedOnly);
         if (ca && cb && ccol && isIdentityValue(cb[0]!, r)) {
-          out.push({ column: ccol, nullMatching: true, identity: cb[0]!, text: deparse(self), node: self });
+          out.push({ column: ccol, nullMatching: true, identity: cb[0]!, node: self });
           return false;
         }
       }
@@ -420,7 +444,7 @@ export function identityComparisons(node: Node | null, table: string, r: Routine
     if (ik !== 'A_Expr' || ib.kind !== 'AEXPR_DISTINCT') return;
     for (const [a, b] of [[ib.lexpr, ib.rexpr], [ib.rexpr, ib.lexpr]] as [Node, Node][]) {
       const col = rowColumn(a, table, false);
-      if (col && isIdentityValue(b, r)) out.push({ column: col, nullMatching: true, identity: b, text: deparse(self), node: self });
+      if (col && isIdentityValue(b, r)) out.push({ column: col, nullMatching: true, identity: b, node: self });
     }
   });
   return out;
@@ -433,6 +457,10 @@ export function ownerColumns(text: string | null, table: string, r: Routines): s
 
 /** Every column of the policy's row a condition references (correlated references in sub-selects too). */
 export function rowColumns(node: Node | null, table: string): Set<string> {
+  return once(node, `columns:${table}`, () => findRowColumns(node, table));
+}
+
+function findRowColumns(node: Node | null, table: string): Set<string> {
   const out = new Set<string>();
   const visit = (n: unknown, qualifiedOnly: boolean): void =>
     walk(n, (kind, body, self) => {
@@ -458,6 +486,10 @@ export function rowColumns(node: Node | null, table: string): Set<string> {
  * A column that is only compared with constants is not verified: its value is the client's.
  */
 export function verifiedColumns(node: Node | null, table: string, r: Routines): Set<string> {
+  return once(node, `verified:${r.id}:${table}`, () => findVerifiedColumns(node, table, r));
+}
+
+function findVerifiedColumns(node: Node | null, table: string, r: Routines): Set<string> {
   const out = new Set<string>(identityComparisons(node, table, r).map((c) => c.column));
   walk(node, (kind, body) => {
     if (kind === 'SubLink' && !scalarSubselect(body)) {
@@ -577,7 +609,7 @@ export function identityCallIn(text: string | null): string | undefined {
 export function trueForEveryUser(text: string | null, r: Routines): boolean {
   const node = expr(text);
   if (!node) return false;
-  return conjuncts(node).every((c) => {
+  return once(node, `everyUser:${r.id}`, () => conjuncts(node).every((c) => {
     if (constantTruth(c) === true) return true;
     const tested = isNullTest(c, 'IS_NOT_NULL');
     if (tested) return isIdentityValue(tested, r);
@@ -589,7 +621,7 @@ export function trueForEveryUser(text: string | null, r: Routines): boolean {
     if (constant !== 'authenticated' || !other) return false;
     const [ok, ob] = kindOf(unwrap(other));
     return (ok === 'FuncCall' && funcName(ob) === 'auth.role') || (ok === 'SQLValueFunction' && ROLE_VALUES.has(String(ob.op))) || isIdentityValue(other, r);
-  });
+  }));
 }
 
 /** Whether the condition depends on the requester at all (identity, claims, current_user; helpers followed). */
@@ -611,6 +643,10 @@ export function readsColumn(node: unknown, table: string, column: string): boole
 
 /** Calls of auth.*() and current_setting() evaluated per row (not inside a sub-select), as written. */
 function bareCalls(node: Node | null): Node[] {
+  return once(node, 'bare', () => findBareCalls(node));
+}
+
+function findBareCalls(node: Node | null): Node[] {
   const out: Node[] = [];
   walk(node, (kind, body, self) => {
     if (kind === 'SubLink') return false;
@@ -636,13 +672,16 @@ export function wrapAuthCalls(text: string): string {
 
 /** Whether the condition checks a tenant (organization, team, workspace ...): a tenant column or claim. */
 export function referencesTenant(text: string | null): boolean {
-  let found = false;
-  walk(expr(text), (kind, body) => {
+  const node = expr(text);
+  return once(node, 'tenant', () => {
+    let found = false;
+    walk(node, (kind, body) => {
     if (kind === 'ColumnRef' && TENANT_COLUMNS.has(names(body.fields).pop() ?? '')) found = true;
     else if (kind === 'FuncCall' && ['auth.organization_id', 'auth.organization'].includes(funcName(body))) found = true;
     else if (kind === 'A_Const' && TENANT_COLUMNS.has((body.sval as { sval?: string } | undefined)?.sval ?? '')) found = true;
+    });
+    return found;
   });
-  return found;
 }
 
 /** The condition a policy holds a new row to: WITH CHECK, or USING when it has none (as Postgres does). */

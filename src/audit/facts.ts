@@ -77,6 +77,8 @@ export interface RelationFacts {
   /** API roles that own the table, directly or through an inherited membership */
   ownedBy: string[];
   columns: ColumnFacts[];
+  /** the primary key's columns, in order (empty without one) */
+  primaryKey: string[];
   /** triggers the table's owner defined (internal ones left out) */
   triggers: TriggerFacts[];
   /** sequences behind nextval() defaults, with the API roles holding USAGE on each */
@@ -220,6 +222,9 @@ SELECT pg_catalog.json_build_object(
         ) ORDER BY at.attnum), '[]'::json)
         FROM pg_catalog.pg_attribute at LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = at.attrelid AND ad.adnum = at.attnum
        WHERE at.attrelid = c.oid AND at.attnum > 0 AND NOT at.attisdropped),
+      'primaryKey', ARRAY(SELECT a.attname::text FROM pg_catalog.pg_constraint k, unnest(k.conkey) WITH ORDINALITY AS u(attnum, ord)
+                            JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = u.attnum
+                           WHERE k.conrelid = c.oid AND k.contype = 'p' ORDER BY u.ord),
       'triggers', (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
           'function', tn.nspname || '.' || tp.proname,
           'beforeRow', (t.tgtype & 3) = 3,

@@ -40,9 +40,15 @@ export function memberOf(ctx: CheckContext, role: string): string[] {
 
 /** Whether a policy applies to the role: named, through PUBLIC, or through a role it inherits. */
 export function applies(ctx: CheckContext, p: PolicyFacts, role: string): boolean {
-  const mine = new Set(['public', role, ...memberOf(ctx, role)]);
+  let byRole = rolesSeen.get(ctx.facts);
+  if (!byRole) rolesSeen.set(ctx.facts, (byRole = new Map()));
+  let mine = byRole.get(role);
+  if (!mine) byRole.set(role, (mine = new Set(['public', role, ...memberOf(ctx, role)])));
   return p.roles.some((r) => mine.has(r));
 }
+
+/** Per facts, per role: the names a policy's TO list may hold to apply to it. */
+const rolesSeen = new WeakMap<object, Map<string, Set<string>>>();
 
 export function covers(p: PolicyFacts, cmd: Exclude<PolicyCmd, 'all'>): boolean {
   return p.cmd === 'all' || p.cmd === cmd;

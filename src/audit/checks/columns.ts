@@ -43,9 +43,15 @@ export const accessColumnUpdatable: Check = {
         const handover = new Set(updates.flatMap((p) => ownerColumns(p.using, r.name, rs)));
         const restrictive = policiesFor(ctx, r, 'update', role, false);
         const pins = (p: PolicyFacts, c: string) => rowColumns(expr(effectiveCheck(p)), r.name).has(c);
-        // a role column is a risk on the requester's own row (self-promotion); an administrators' policy may set it
+        // A role column is a risk on the requester's own row (self-promotion): an administrators'
+        // policy may set it. An owner column is one where the policy does not make the requester an
+        // owner (a team may edit): an owner may pass a row on by another owner column (a recipient).
         const ownRow = (p: PolicyFacts) => orTerms(p.using).some((t) => identityComparisons(t, r.name, rs).length > 0);
-        const loosens = (p: PolicyFacts, c: string) => !pins(p, c) && (!ROLE_COLUMNS.has(c) || ownRow(p));
+        const loosens = (p: PolicyFacts, c: string) => {
+          if (pins(p, c)) return false;
+          if (ROLE_COLUMNS.has(c)) return ownRow(p);
+          return TENANT_COLUMNS.has(c) || !ownRow(p);
+        };
         const unpinned = r.columns.filter((c) => {
           if (!c.update.includes(role)) return false;
           const decides = ((ROLE_COLUMNS.has(c.name) || TENANT_COLUMNS.has(c.name)) && decidesAccess(ctx, r, c.name)) || (owners.has(c.name) && !handover.has(c.name));

@@ -1,5 +1,6 @@
 /** Where a policy gets the requester's identity from: NULL identities, and values the client controls. */
 import { ident } from '../../sql/index.js';
+import { deparse } from '../../sql/parse.js';
 import {
   equalsIdentity,
   expr,
@@ -151,7 +152,7 @@ export const identityComparisonMatchesNull: Check = {
       return finding(this, {
         object: policyObject(r, p),
         table: nameOf(r),
-        message: `policy "${p.name}" on ${nameOf(r)} compares ${list(cols)} with the identity so that NULL matches NULL (${nullable[0]!.text}): for ${withoutIdentity(ctx, roles)} it admits every row whose ${list(cols)} is NULL`,
+        message: `policy "${p.name}" on ${nameOf(r)} compares ${list(cols)} with the identity so that NULL matches NULL (${deparse(nullable[0]!.node)}): for ${withoutIdentity(ctx, roles)} it admits every row whose ${list(cols)} is NULL`,
         fix: `ALTER POLICY ${ident(p.name)} ON ${sqlName(r)}${p.using !== null ? ` USING (${rewrite(p.using)})` : ''}${p.check !== null ? ` WITH CHECK (${rewrite(p.check)})` : ''};`,
       });
     });

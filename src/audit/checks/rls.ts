@@ -1,7 +1,9 @@
 /** Row level security switched off, or on with nothing to let requests through. */
 import { ident } from '../../sql/index.js';
-import type { Check, Finding } from '../types.js';
-import { CMD_PRIV, apiRoles, finding, forEachExposedTable, isTable, list, nameOf, ownerCondition, policiesFor, privs, roleList, schemaUsage, sqlName, whoReaches } from './_helpers.js';
+import { ownerColumns } from '../expressions.js';
+import type { RelationFacts } from '../facts.js';
+import type { Check, CheckContext, Finding } from '../types.js';
+import { CMD_PRIV, apiRoles, finding, forEachExposedTable, isTable, list, nameOf, ownerCondition, policiesFor, privs, roleList, routinesOf, schemaUsage, sqlName, whoReaches } from './_helpers.js';
 
 export const rlsDisabledExposed: Check = {
   id: 'rls_disabled_exposed',
@@ -42,11 +44,17 @@ export const rlsEnabledNoPolicy: Check = {
   },
 };
 
+/** A table of one row per user: its primary key is the column its policies compare with the requester (profiles, settings). */
+function onePerUser(ctx: CheckContext, r: RelationFacts): boolean {
+  if (r.primaryKey.length !== 1) return false;
+  return r.policies.some((p) => ownerColumns(p.using, r.name, routinesOf(ctx)).includes(r.primaryKey[0]!) || ownerColumns(p.check, r.name, routinesOf(ctx)).includes(r.primaryKey[0]!));
+}
+
 export const commandGrantedWithoutPolicy: Check = {
   id: 'command_granted_without_policy',
   level: 'warning',
   title: 'UPDATE or DELETE granted, but no policy for it',
-  description: 'An API role holds UPDATE or DELETE on a table with row level security, but no policy for that command applies to it: every such request affects 0 rows and reports success. A warning when the table has policies for the other two writes (the missing one looks forgotten), info when it has at most one write policy (a read-only or append-only table: revoke the privilege to say so).',
+  description: 'An API role holds UPDATE or DELETE on a table with row level security, but no policy for that command applies to it: every such request affects 0 rows and reports success. A warning for the authenticated role when the table has policies for the other two writes, so the missing one looks forgotten (not on a table of one row per user, such as profiles keyed by the user id, whose rows go with the account); info otherwise (a read-only or append-only table: revoke the privilege to say so).',
   run(ctx) {
     const out: Finding[] = [];
     for (const r of ctx.facts.relations) {
@@ -56,7 +64,7 @@ export const commandGrantedWithoutPolicy: Check = {
         const has = (cmd: 'insert' | 'update' | 'delete') => policiesFor(ctx, r, cmd, role, true).length > 0;
         const missing = (['update', 'delete'] as const).filter((cmd) => privs(r, role).includes(CMD_PRIV[cmd]) && !has(cmd));
         if (!missing.length) continue;
-        const forgotten = (['insert', 'update', 'delete'] as const).filter(has).length >= 2;
+        const forgotten = role === ctx.roles.authenticated && (['insert', 'update', 'delete'] as const).filter(has).length >= 2 && !onePerUser(ctx, r);
         const words = missing.map((c) => c.toUpperCase());
         const cond = ownerCondition(r);
         out.push(

@@ -57,7 +57,14 @@ describeChecks(RLS_CHECKS, [
       CREATE TABLE ok.catalog (id int PRIMARY KEY, name text NOT NULL);
       ALTER TABLE ok.catalog ENABLE ROW LEVEL SECURITY;
       CREATE POLICY "everyone reads" ON ok.catalog FOR SELECT TO authenticated USING (true);
-      REVOKE INSERT, UPDATE, DELETE ON ok.catalog FROM authenticated;`,
+      REVOKE INSERT, UPDATE, DELETE ON ok.catalog FROM authenticated;
+      -- one row per user (the Supabase profiles of the user-management example): no DELETE on purpose
+      CREATE TABLE ok.profiles (id text PRIMARY KEY DEFAULT auth.user_id(), username text);
+      ALTER TABLE ok.profiles ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY "read" ON ok.profiles FOR SELECT TO authenticated USING (true);
+      CREATE POLICY "insert own" ON ok.profiles FOR INSERT TO authenticated WITH CHECK ((select auth.user_id()) = id);
+      CREATE POLICY "update own" ON ok.profiles FOR UPDATE TO authenticated USING ((select auth.user_id()) = id);`,
+    okInfo: ['ok.profiles'],
     expected: [
       {
         level: 'warning',
