@@ -629,6 +629,18 @@ export function dependsOnRequester(node: Node | null, r: Routines): boolean {
   return sources(node, r).some((s) => s.kind === 'identity' || s.kind === 'caller role');
 }
 
+/** The tables a condition reads in its sub-selects, `schema.name` (pg_get_expr qualifies them with an empty search_path). */
+export function tablesRead(text: string | null): string[] {
+  const node = expr(text);
+  return once(node, 'tables', () => {
+    const out = new Set<string>();
+    walk(node, (kind, body) => {
+      if (kind === 'RangeVar' && body.schemaname) out.add(`${body.schemaname}.${body.relname}`);
+    });
+    return [...out];
+  });
+}
+
 /** Whether a tree reads column `column` of table `table` (a FROM of that table and a reference to the column). */
 export function readsColumn(node: unknown, table: string, column: string): boolean {
   let from = false;

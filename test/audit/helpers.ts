@@ -54,6 +54,21 @@ export async function auditAfter(db: TestDatabase, sql: string, options: AuditOp
   return evaluate(facts, resolved);
 }
 
+/** Runs `sql`, then `request` as `role` in the same transaction, rolled back: the request's error, or undefined when it succeeds. */
+export async function requestAfter(db: TestDatabase, sql: string, role: string, request: string): Promise<{ code?: string; message: string } | undefined> {
+  return db[ENGINE].backend.exclusive(async (conn) => {
+    await conn.exec(`BEGIN; ${sql}`);
+    try {
+      await conn.exec(`SET LOCAL ROLE ${role}; ${request}`);
+      return undefined;
+    } catch (e) {
+      return { code: (e as { code?: string }).code, message: (e as Error).message };
+    } finally {
+      await conn.exec('ROLLBACK');
+    }
+  });
+}
+
 /** The findings of one check, without the `check` field (it is the same for all). */
 export function of(result: AuditResult, check: string): Omit<Finding, 'check'>[] {
   return result.findings.filter((f) => f.check === check).map(({ check: _c, ...rest }) => rest);

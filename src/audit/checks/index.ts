@@ -31,7 +31,7 @@ import {
 } from './identity.js';
 import { membershipSelfPromotion } from './memberships.js';
 import { authCallPerRow, multiplePermissive } from './performance.js';
-import { insertCheckIgnoresOwner, insertWithoutSelect, permissiveTrueOverrides, policyAlwaysTrue, policyToPublic, tenantOredAway, updateAllowsHandover } from './policies.js';
+import { insertCheckIgnoresOwner, insertWithoutSelect, permissiveTrueOverrides, policyRecursion, policyAlwaysTrue, policyToPublic, tenantOredAway, updateAllowsHandover } from './policies.js';
 import { commandGrantedWithoutPolicy, policyExistsRlsDisabled, rlsDisabledExposed, rlsEnabledNoPolicy } from './rls.js';
 import { apiRoleBypassesRls, apiRoleMissing, apiRoleOwnsTable, loginRoleOwnsTable, neonSuperuserGrant } from './roles.js';
 import { materializedViewExposed, viewWithoutSecurityInvoker } from './views.js';
@@ -66,6 +66,7 @@ export const CHECKS: readonly Check[] = [
   policyToPublic,
   updateAllowsHandover,
   insertCheckIgnoresOwner,
+  policyRecursion,
   accessColumnUpdatable,
   membershipSelfPromotion,
   nullIdentityDisjunct,

@@ -14,36 +14,42 @@ import {
   referencesRequester,
   referencesTenant,
   rowColumns,
+  tablesRead,
+  trueForEveryUser,
   verifiedColumns,
 } from '../expressions.js';
 import type { PolicyCmd, PolicyFacts } from '../facts.js';
-import type { Check, Finding } from '../types.js';
+import type { Check, CheckContext, Finding } from '../types.js';
 import { CRUD, CMD_PRIV, nameOf, sqlName, policyObject, isTable, list, apiRoles, applies, covers, privs, schemaUsage, ownerCondition, finding, createPolicySql, forEachPolicy, policiesFor, policyApiRoles, reaches, routinesOf, triggerGuards } from './_helpers.js';
 
 export const policyAlwaysTrue: Check = {
   id: 'policy_always_true',
   level: 'error',
   title: 'A write policy that admits every row',
-  description: 'A permissive UPDATE/DELETE/ALL policy with USING (true), or an INSERT/UPDATE/ALL policy whose WITH CHECK is true (or an INSERT policy without one), for an API role: every requester may change any row. SELECT USING (true) is left alone: public read access is a deliberate pattern.',
+  description: 'A permissive UPDATE/DELETE/ALL policy with USING (true) (or a USING every signed-in user passes, such as auth.uid() IS NOT NULL or auth.role() = \'authenticated\'), or an INSERT/UPDATE/ALL policy whose WITH CHECK is true (or an INSERT policy without one), for an API role: every requester may change any row. SELECT USING (true) is left alone: public read access is a deliberate pattern.',
   run(ctx) {
     return forEachPolicy(ctx, (r, p) => {
       if (!r.rls || !p.permissive) return undefined;
       const cmds = (p.cmd === 'all' ? ['select', 'insert', 'update', 'delete'] : [p.cmd]) as Exclude<PolicyCmd, 'all'>[];
       // A RESTRICTIVE policy (a tenant boundary, say) still limits what the true one admits.
-      const roles = policyApiRoles(ctx, p).filter((role) => !r.policies.some((o) => !o.permissive && cmds.some((c) => covers(o, c)) && applies(ctx, o, role)));
+      let roles = policyApiRoles(ctx, p).filter((role) => !r.policies.some((o) => !o.permissive && cmds.some((c) => covers(o, c)) && applies(ctx, o, role)));
+      // `auth.uid() IS NOT NULL`, `auth.role() = 'authenticated'`: true for every signed-in user
+      const everyUser = !isAlwaysTrue(p.using) && p.cmd !== 'select' && trueForEveryUser(p.using, routinesOf(ctx));
+      if (everyUser) roles = roles.filter((role) => role === ctx.roles.authenticated);
       if (!roles.length) return undefined;
-      const usingTrue = (p.cmd === 'update' || p.cmd === 'delete' || p.cmd === 'all') && isAlwaysTrue(p.using);
+      const open = (e: string | null) => isAlwaysTrue(e) || (everyUser && e === p.using);
+      const usingTrue = (p.cmd === 'update' || p.cmd === 'delete' || p.cmd === 'all') && open(p.using);
       const checkTrue =
         ((p.cmd === 'insert' || p.cmd === 'update' || p.cmd === 'all') && isAlwaysTrue(p.check)) ||
         (p.cmd === 'insert' && p.check === null) ||
-        ((p.cmd === 'update' || p.cmd === 'all') && p.check === null && isAlwaysTrue(p.using));
+        ((p.cmd === 'update' || p.cmd === 'all') && p.check === null && open(p.using));
       if (!usingTrue && !checkTrue) return undefined;
       const what = p.cmd === 'insert' ? 'insert any row' : p.cmd === 'delete' ? 'delete every row' : usingTrue ? `${p.cmd === 'all' ? 'read, change and delete' : 'change'} every row` : 'write rows owned by anyone';
       const cond = ownerCondition(r);
       return finding(this, {
         object: policyObject(r, p),
         table: nameOf(r),
-        message: `policy "${p.name}" on ${nameOf(r)} lets ${list(roles)} ${what} (${usingTrue ? 'USING (true)' : p.check === null && p.cmd === 'insert' ? 'no WITH CHECK' : 'WITH CHECK (true)'}); make it check the requester${cond ? '' : ', or drop it'}`,
+        message: `policy "${p.name}" on ${nameOf(r)} lets ${list(roles)} ${what} (${usingTrue ? (everyUser ? `USING (${p.using}), which every signed-in user passes` : 'USING (true)') : p.check === null && p.cmd === 'insert' ? 'no WITH CHECK' : 'WITH CHECK (true)'}); make it check the requester${cond ? '' : ', or drop it'}`,
         fix: cond
           ? createPolicySql(r, p, { using: usingTrue ? cond : p.using, check: checkTrue ? cond : p.check })
           : `DROP POLICY ${ident(p.name)} ON ${sqlName(r)};`,
@@ -205,6 +211,48 @@ export const insertCheckIgnoresOwner: Check = {
   },
 };
 
+/**
+ * The chain of tables through which a policy's sub-selects come back to a table already being
+ * expanded, as Postgres expands them (the SELECT policies of every table read apply), if any.
+ */
+function recursion(ctx: CheckContext, p: PolicyFacts, stack: string[], role: string): string[] | undefined {
+  for (const read of [...tablesRead(p.using), ...tablesRead(p.check)]) {
+    if (stack.includes(read)) return [...stack, read];
+    const u = ctx.facts.relations.find((x) => nameOf(x) === read);
+    if (!u || !isTable(u) || !u.rls || u.ownedBy.includes(role)) continue;
+    for (const q of u.policies.filter((x) => covers(x, 'select') && applies(ctx, x, role))) {
+      const found = recursion(ctx, q, [...stack, read], role);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+export const policyRecursion: Check = {
+  id: 'policy_recursion',
+  level: 'error',
+  title: 'Policy that reads its own table: infinite recursion',
+  description: 'A policy whose sub-select reads its own table, directly or through the SELECT policies of the tables it reads, makes every request it applies to fail with "infinite recursion detected in policy for relation": Postgres applies the table\'s policies again inside the sub-select. Read the table through a SECURITY DEFINER function with a fixed search_path that checks the caller (its query is planned on its own, with its owner\'s rights).',
+  run(ctx) {
+    return forEachPolicy(ctx, (r, p) => {
+      if (!r.rls) return undefined;
+      for (const role of policyApiRoles(ctx, p)) {
+        if (r.ownedBy.includes(role)) continue;
+        const chain = recursion(ctx, p, [nameOf(r)], role);
+        if (!chain) continue;
+        const reentered = ctx.facts.relations.find((x) => nameOf(x) === chain[chain.length - 1])!.name;
+        return finding(this, {
+          object: policyObject(r, p),
+          table: nameOf(r),
+          message: `policy "${p.name}" on ${nameOf(r)} reads ${chain.slice(1).join(' → ')} in a sub-select${chain.length > 2 ? ' (through their SELECT policies)' : ''}: every request as ${role} it applies to fails (42P17, infinite recursion detected in policy for relation "${reentered}"); read ${chain[1]} through a SECURITY DEFINER function (fixed search_path) that checks the caller`,
+          fix: `DROP POLICY ${ident(p.name)} ON ${sqlName(r)};  -- then recreate it calling a SECURITY DEFINER function that reads ${chain[1]} for the caller`,
+        });
+      }
+      return undefined;
+    });
+  },
+};
+
 export const insertWithoutSelect: Check = {
   id: 'insert_without_select_policy',
   level: 'warning',
@@ -234,4 +282,4 @@ export const insertWithoutSelect: Check = {
 };
 
 /** This file's checks (the report order is CHECKS', in ./index.ts). */
-export const POLICY_CHECKS: readonly Check[] = [policyAlwaysTrue, permissiveTrueOverrides, tenantOredAway, policyToPublic, updateAllowsHandover, insertCheckIgnoresOwner, insertWithoutSelect];
+export const POLICY_CHECKS: readonly Check[] = [policyAlwaysTrue, permissiveTrueOverrides, tenantOredAway, policyToPublic, updateAllowsHandover, insertCheckIgnoresOwner, policyRecursion, insertWithoutSelect];

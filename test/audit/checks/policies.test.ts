@@ -1,6 +1,23 @@
 /** Policies that admit too much, and INSERT without a SELECT policy. Scenarios of src/audit/checks/policies.ts. */
+import { expect } from 'vitest';
 import { POLICY_CHECKS } from '../../../src/audit/checks/index.js';
-import { describeChecks, exposedSchema as ex, own, posts } from '../helpers.js';
+import { describeChecks, exposedSchema as ex, own, posts, requestAfter } from '../helpers.js';
+
+/** team_members whose read policy reads team_members (bad), or goes through a SECURITY DEFINER function (ok). */
+const teams = (s: string, through: 'subquery' | 'function') => `${ex(s)}
+  CREATE TABLE ${s}.team_members (team_id text NOT NULL, user_id text NOT NULL DEFAULT auth.user_id(), PRIMARY KEY (team_id, user_id));
+  ALTER TABLE ${s}.team_members ENABLE ROW LEVEL SECURITY;
+  REVOKE INSERT, UPDATE, DELETE ON ${s}.team_members FROM authenticated;
+  CREATE FUNCTION ${s}.my_teams() RETURNS SETOF text LANGUAGE sql STABLE SECURITY DEFINER SET search_path = ''
+    AS $$ SELECT team_id FROM ${s}.team_members WHERE user_id = (SELECT auth.user_id()) $$;
+  CREATE POLICY "teammates" ON ${s}.team_members FOR SELECT TO authenticated USING (team_id IN (${
+    through === 'subquery' ? `SELECT m.team_id FROM ${s}.team_members m WHERE m.user_id = (select auth.user_id())` : `SELECT ${s}.my_teams()`
+  }));
+  CREATE TABLE ${s}.docs (id int PRIMARY KEY, team_id text NOT NULL);
+  ALTER TABLE ${s}.docs ENABLE ROW LEVEL SECURITY;
+  REVOKE INSERT, UPDATE, DELETE ON ${s}.docs FROM authenticated;
+  CREATE POLICY "team reads" ON ${s}.docs FOR SELECT TO authenticated
+    USING (EXISTS (SELECT 1 FROM ${s}.team_members m WHERE m.team_id = docs.team_id AND m.user_id = (select auth.user_id())));`;
 
 describeChecks(POLICY_CHECKS, [
   {
@@ -182,5 +199,71 @@ describeChecks(POLICY_CHECKS, [
         fix: 'ALTER POLICY "insert" ON "bad"."posts" WITH CHECK ((SELECT auth.user_id() AS user_id) IS NOT NULL AND user_id = ((SELECT auth.user_id())));',
       },
     ],
+  },
+  {
+    check: 'policy_always_true',
+    title: 'a USING every signed-in user passes, on a write',
+    bad: `${ex('bad')} ${posts('bad')}
+      CREATE POLICY "read" ON bad.posts FOR SELECT TO authenticated USING ((select auth.user_id()) = user_id);
+      CREATE POLICY "signed in users edit" ON bad.posts FOR UPDATE TO authenticated USING ((select auth.user_id()) IS NOT NULL) WITH CHECK ((select auth.user_id()) = user_id);
+      CREATE POLICY "authenticated delete" ON bad.posts FOR DELETE TO authenticated USING (((select auth.jwt()) ->> 'role') = 'authenticated');`,
+    // the same condition on reads: every signed-in user may read (a members-only board)
+    ok: `${ex('ok')} ${posts('ok', own('ok'))}
+      CREATE TABLE ok.board (id int PRIMARY KEY, body text);
+      ALTER TABLE ok.board ENABLE ROW LEVEL SECURITY;
+      REVOKE INSERT, UPDATE, DELETE ON ok.board FROM authenticated;
+      CREATE POLICY "members read" ON ok.board FOR SELECT TO authenticated USING ((select auth.user_id()) IS NOT NULL);`,
+    expected: [
+      {
+        level: 'error',
+        object: '"authenticated delete" on bad.posts',
+        table: 'bad.posts',
+        message: "policy \"authenticated delete\" on bad.posts lets authenticated delete every row (USING (((( SELECT auth.jwt() AS jwt) ->> 'role'::text) = 'authenticated'::text)), which every signed-in user passes); make it check the requester",
+        fix: 'DROP POLICY "authenticated delete" ON "bad"."posts";\nCREATE POLICY "authenticated delete" ON "bad"."posts" AS PERMISSIVE FOR DELETE TO "authenticated" USING ((SELECT auth.user_id()) = "user_id");',
+      },
+      {
+        level: 'error',
+        object: '"signed in users edit" on bad.posts',
+        table: 'bad.posts',
+        message: 'policy "signed in users edit" on bad.posts lets authenticated change every row (USING ((( SELECT auth.user_id() AS user_id) IS NOT NULL)), which every signed-in user passes); make it check the requester',
+        fix: 'DROP POLICY "signed in users edit" ON "bad"."posts";\nCREATE POLICY "signed in users edit" ON "bad"."posts" AS PERMISSIVE FOR UPDATE TO "authenticated" USING ((SELECT auth.user_id()) = "user_id") WITH CHECK ((( SELECT auth.user_id() AS user_id) = user_id));',
+      },
+    ],
+  },
+  {
+    check: 'policy_recursion',
+    // members see their teammates by reading the members table in the policy of the members table,
+    // and documents check membership through it; correct: the lookup through a SECURITY DEFINER
+    // function that checks the caller (its query is planned on its own)
+    bad: teams('bad', 'subquery'),
+    ok: teams('ok', 'function'),
+    fixNotVerified: 'the fix is a change of design (a SECURITY DEFINER function), printed as a comment after dropping the policy; dropping it alone closes the finding but is not the whole fix',
+    expected: [
+      {
+        level: 'error',
+        object: '"team reads" on bad.docs',
+        table: 'bad.docs',
+        message: 'policy "team reads" on bad.docs reads bad.team_members → bad.team_members in a sub-select (through their SELECT policies): every request as authenticated it applies to fails (42P17, infinite recursion detected in policy for relation "team_members"); read bad.team_members through a SECURITY DEFINER function (fixed search_path) that checks the caller',
+        fix: 'DROP POLICY "team reads" ON "bad"."docs";  -- then recreate it calling a SECURITY DEFINER function that reads bad.team_members for the caller',
+      },
+      {
+        level: 'error',
+        object: '"teammates" on bad.team_members',
+        table: 'bad.team_members',
+        message: 'policy "teammates" on bad.team_members reads bad.team_members in a sub-select: every request as authenticated it applies to fails (42P17, infinite recursion detected in policy for relation "team_members"); read bad.team_members through a SECURITY DEFINER function (fixed search_path) that checks the caller',
+        fix: 'DROP POLICY "teammates" ON "bad"."team_members";  -- then recreate it calling a SECURITY DEFINER function that reads bad.team_members for the caller',
+      },
+    ],
+  },
+  {
+    check: 'policy_recursion',
+    title: 'what it says happens: the request fails with 42P17, and not through the function',
+    async run(db) {
+      expect(await requestAfter(db, teams('bad', 'subquery'), 'authenticated', 'SELECT * FROM bad.docs')).toEqual({
+        code: '42P17',
+        message: 'infinite recursion detected in policy for relation "team_members"',
+      });
+      expect(await requestAfter(db, teams('ok', 'function'), 'authenticated', 'SELECT * FROM ok.docs')).toBeUndefined();
+    },
   },
 ]);
