@@ -54,15 +54,25 @@ export async function auditAfter(db: TestDatabase, sql: string, options: AuditOp
   return evaluate(facts, resolved);
 }
 
-/** Runs `sql`, then `request` as `role` in the same transaction, rolled back: the request's error, or undefined when it succeeds. */
-export async function requestAfter(db: TestDatabase, sql: string, role: string, request: string): Promise<{ code?: string; message: string } | undefined> {
+/**
+ * Runs `sql`, then `request` as `role` with these JWT claims (as the Data API sets them) in the
+ * same transaction, rolled back: the rows of the request's last statement, or its error.
+ */
+export async function requestAfter(
+  db: TestDatabase,
+  sql: string,
+  role: string,
+  request: string,
+  claims: Record<string, unknown> = {},
+): Promise<{ rows: Record<string, unknown>[] } | { error: { code?: string; message: string } }> {
   return db[ENGINE].backend.exclusive(async (conn) => {
     await conn.exec(`BEGIN; ${sql}`);
     try {
-      await conn.exec(`SET LOCAL ROLE ${role}; ${request}`);
-      return undefined;
+      await conn.query(`SELECT set_config('request.jwt.claims', $1, true), set_config('role', $2, true)`, [JSON.stringify(claims), role]);
+      const results = await conn.exec(request);
+      return { rows: results[results.length - 1]?.rows ?? [] };
     } catch (e) {
-      return { code: (e as { code?: string }).code, message: (e as Error).message };
+      return { error: { code: (e as { code?: string }).code, message: (e as Error).message } };
     } finally {
       await conn.exec('ROLLBACK');
     }

@@ -1,6 +1,7 @@
 /** Where policies get identity from: NULL identities, values the client controls. Scenarios of src/audit/checks/identity.ts. */
 import { IDENTITY_CHECKS } from '../../../src/audit/checks/index.js';
-import { describeChecks, exposedSchema as ex, own, posts } from '../helpers.js';
+import { expect } from 'vitest';
+import { describeChecks, exposedSchema as ex, own, posts, requestAfter } from '../helpers.js';
 
 describeChecks(IDENTITY_CHECKS, [
   {
@@ -210,5 +211,31 @@ describeChecks(IDENTITY_CHECKS, [
         fix: 'ALTER POLICY "read" ON "bad"."notes" USING (user_id = ((SELECT auth.user_id() AS user_id)));',
       },
     ],
+  },
+  {
+    check: 'identity_comparison_matches_null',
+    title: 'what it says happens: a token without sub reads the ownerless row, and not with =',
+    async run(db) {
+      const notes = (cmp: string) => `${ex('p')} CREATE TABLE p.notes (id int PRIMARY KEY, user_id text, body text);
+        ALTER TABLE p.notes ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY "own" ON p.notes FOR SELECT TO authenticated USING (user_id ${cmp} (select auth.user_id()));
+        INSERT INTO p.notes VALUES (1, 'user-alice', 'mine'), (2, NULL, 'imported, no owner');`;
+      const read = 'SELECT id FROM p.notes ORDER BY id';
+      expect(await requestAfter(db, notes('IS NOT DISTINCT FROM'), 'authenticated', read, { role: 'authenticated' })).toEqual({ rows: [{ id: 2 }] });
+      expect(await requestAfter(db, notes('='), 'authenticated', read, { role: 'authenticated' })).toEqual({ rows: [] });
+      expect(await requestAfter(db, notes('='), 'authenticated', read, { sub: 'user-alice' })).toEqual({ rows: [{ id: 1 }] });
+    },
+  },
+  {
+    check: 'policy_uses_custom_setting',
+    title: "what it says happens: the API role sets the setting itself and reads another tenant's rows",
+    async run(db) {
+      const docs = `${ex('p')} CREATE TABLE p.docs (id int PRIMARY KEY, org_id text NOT NULL);
+        ALTER TABLE p.docs ENABLE ROW LEVEL SECURITY;
+        CREATE POLICY "tenant" ON p.docs FOR SELECT TO authenticated USING (org_id = current_setting('app.tenant_id', true));
+        INSERT INTO p.docs VALUES (1, 'acme'), (2, 'globex');`;
+      const pick = (org: string) => `SELECT set_config('app.tenant_id', '${org}', true); SELECT id FROM p.docs`;
+      expect(await requestAfter(db, docs, 'authenticated', pick('globex'), { sub: 'ann', org_id: 'acme' })).toEqual({ rows: [{ id: 2 }] });
+    },
   },
 ]);

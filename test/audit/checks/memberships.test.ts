@@ -1,6 +1,7 @@
 /** Membership tables: joining any organisation, promoting oneself. Scenarios of src/audit/checks/memberships.ts. */
 import { MEMBERSHIP_CHECKS } from '../../../src/audit/checks/index.js';
-import { describeChecks, exposedSchema as ex } from '../helpers.js';
+import { expect } from 'vitest';
+import { describeChecks, exposedSchema as ex, requestAfter } from '../helpers.js';
 
 /** team_members with a read policy and the caller's teams as a SECURITY DEFINER helper that checks the caller. */
 const members = (s: string) => `${ex(s)}
@@ -45,5 +46,19 @@ describeChecks(MEMBERSHIP_CHECKS, [
         fix: 'DROP POLICY "join" ON "bad"."team_members";  -- add and change memberships through a SECURITY DEFINER function that checks the requester\'s role in the organisation',
       },
     ],
+  },
+  {
+    check: 'membership_self_promotion',
+    title: 'what it says happens: a stranger joins a team as admin, and a member makes themselves admin',
+    async run(db) {
+      const bad = `${members('p')}
+        CREATE POLICY "join" ON p.team_members FOR INSERT TO authenticated WITH CHECK (user_id = (select auth.user_id()));
+        CREATE POLICY "edit own membership" ON p.team_members FOR UPDATE TO authenticated USING (user_id = (select auth.user_id()));
+        INSERT INTO p.team_members VALUES ('acme', 'ann', 'member');`;
+      const join = "INSERT INTO p.team_members VALUES ('acme', 'mallory', 'admin'); SELECT 'joined' AS done";
+      expect(await requestAfter(db, bad, 'authenticated', join, { sub: 'mallory' })).toEqual({ rows: [{ done: 'joined' }] });
+      const promote = "UPDATE p.team_members SET role = 'admin' WHERE user_id = 'ann'; SELECT role FROM p.team_members WHERE user_id = 'ann'";
+      expect(await requestAfter(db, bad, 'authenticated', promote, { sub: 'ann' })).toEqual({ rows: [{ role: 'admin' }] });
+    },
   },
 ]);
