@@ -42,43 +42,45 @@ function withoutIdentity(ctx: CheckContext, roles: string[]): string {
   return roles.includes(ctx.roles.anonymous) ? 'anonymous requests and tokens without sub' : 'tokens without sub';
 }
 
-export const policyUsesUserMetadata: Check = {
-  id: 'policy_uses_user_metadata',
-  level: 'error',
-  title: 'Policy trusts claims the user can edit (user_metadata)',
-  description: 'user_metadata is written by the end user (supabase.auth.updateUser({ data })): a policy that reads it, directly (auth.jwt() -> \'user_metadata\', the request.jwt.claims setting, auth.users.raw_user_meta_data) or through a helper function it calls, lets users grant themselves access.',
-  run(ctx) {
-    return forEachPolicy(ctx, (r, p) => {
-      const found = reads(ctx, p, 'user_metadata');
-      if (!found.length) return undefined;
-      return finding(this, {
-        object: policyObject(r, p),
-        table: nameOf(r),
-        message: `policy "${p.name}" on ${nameOf(r)} reads user_metadata${through(found)}, which the user edits themselves: anyone can give themselves what it checks; use app_metadata or a table the user cannot write`,
-        fix: `DROP POLICY ${ident(p.name)} ON ${sqlName(r)};`,
+/** A check for policies that read a value of that kind, which the client controls: the fix drops them. */
+function trustCheck(id: string, title: string, description: string, kind: SourceKind, what: string, why: string): Check {
+  return {
+    id,
+    level: 'error',
+    title,
+    description,
+    run(ctx) {
+      return forEachPolicy(ctx, (r, p) => {
+        const found = reads(ctx, p, kind);
+        if (!found.length) return undefined;
+        return finding(this, {
+          object: policyObject(r, p),
+          table: nameOf(r),
+          message: `policy "${p.name}" on ${nameOf(r)} reads ${what}${through(found)}, ${why}`,
+          fix: `DROP POLICY ${ident(p.name)} ON ${sqlName(r)};`,
+        });
       });
-    });
-  },
-};
+    },
+  };
+}
 
-export const policyUsesRequestHeaders: Check = {
-  id: 'policy_uses_request_headers',
-  level: 'error',
-  title: 'Policy trusts request headers or cookies',
-  description: 'request.headers, request.cookies and PostgREST\'s request.header.<name> settings are whatever the client sends: they are not identity, read directly or through a helper function. Use the verified JWT (auth.user_id(), auth.jwt()).',
-  run(ctx) {
-    return forEachPolicy(ctx, (r, p) => {
-      const found = reads(ctx, p, 'request headers');
-      if (!found.length) return undefined;
-      return finding(this, {
-        object: policyObject(r, p),
-        table: nameOf(r),
-        message: `policy "${p.name}" on ${nameOf(r)} reads request headers or cookies${through(found)}, which the client sets to anything it likes: they are not identity; use the verified JWT (auth.user_id(), auth.jwt())`,
-        fix: `DROP POLICY ${ident(p.name)} ON ${sqlName(r)};`,
-      });
-    });
-  },
-};
+export const policyUsesUserMetadata = trustCheck(
+  'policy_uses_user_metadata',
+  'Policy trusts claims the user can edit (user_metadata)',
+  'user_metadata is written by the end user (supabase.auth.updateUser({ data })): a policy that reads it, directly (auth.jwt() -> \'user_metadata\', the request.jwt.claims setting, auth.users.raw_user_meta_data) or through a helper function it calls, lets users grant themselves access.',
+  'user_metadata',
+  'user_metadata',
+  'which the user edits themselves: anyone can give themselves what it checks; use app_metadata or a table the user cannot write',
+);
+
+export const policyUsesRequestHeaders = trustCheck(
+  'policy_uses_request_headers',
+  'Policy trusts request headers or cookies',
+  'request.headers, request.cookies and PostgREST\'s request.header.<name> settings are whatever the client sends: they are not identity, read directly or through a helper function. Use the verified JWT (auth.user_id(), auth.jwt()).',
+  'request headers',
+  'request headers or cookies',
+  'which the client sets to anything it likes: they are not identity; use the verified JWT (auth.user_id(), auth.jwt())',
+);
 
 export const nullIdentityDisjunct: Check = {
   id: 'policy_true_without_identity',
