@@ -641,6 +641,22 @@ export function tablesRead(text: string | null): string[] {
   });
 }
 
+/**
+ * Whether a condition reads column `column` of table `table` in a sub-select, or through the
+ * functions of the database it calls (followed `depth` levels): `my_teams('admin')` whose body
+ * filters on the membership's role does, `my_teams()` that only looks for the caller does not.
+ */
+export function readsColumnThrough(node: unknown, table: string, column: string, r: Routines, depth = 2): boolean {
+  if (readsColumn(node, table, column)) return true;
+  let found = false;
+  walk(node, (kind, body) => {
+    if (found || kind !== 'FuncCall' || depth <= 0) return;
+    const f = r.resolve(funcName(body));
+    if (f && readsColumnThrough(r.body(f), table, column, r, depth - 1)) found = true;
+  });
+  return found;
+}
+
 /** Whether a tree reads column `column` of table `table` (a FROM of that table and a reference to the column). */
 export function readsColumn(node: unknown, table: string, column: string): boolean {
   let from = false;

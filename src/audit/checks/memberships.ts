@@ -1,6 +1,6 @@
 /** Membership tables (a user, an organisation, a role): who may add a membership, and change one. */
 import { ident } from '../../sql/index.js';
-import { effectiveCheck, expr, identityComparisons, orTerms, ownerColumns, rowColumns, TENANT_COLUMNS, verifiedColumns } from '../expressions.js';
+import { effectiveCheck, expr, orTerms, ownerColumns, readsColumnThrough, rowColumns, TENANT_COLUMNS, verifiedColumns } from '../expressions.js';
 import type { PolicyFacts, RelationFacts } from '../facts.js';
 import type { Node } from '../../sql/parse.js';
 import type { Check, CheckContext, Finding } from '../types.js';
@@ -33,14 +33,24 @@ function membership(ctx: CheckContext, r: RelationFacts): Membership | undefined
 }
 
 /**
+ * Whether a term admits by the requester's role in the organisation: it reads the membership's
+ * role (`role = 'admin'` on the row, a sub-select or a helper that filters on it). Such a term is
+ * the administrators' way in; any other lets every member (or the user themselves) through.
+ * A helper with an optional role filter counts as privileged whatever it is called with: a
+ * missed finding rather than a false one.
+ */
+function privileged(m: Membership, term: Node, r: RelationFacts, ctx: CheckContext): boolean {
+  return !!m.role && (rowColumns(term, r.name).has(m.role) || readsColumnThrough(term, r.name, m.role, routinesOf(ctx)));
+}
+
+/**
  * Why a term of a policy's new-row check lets a requester give themselves a membership, if it
  * does. On UPDATE only columns the role may update count (a column grant can keep them out).
  */
 function selfServed(m: Membership, term: Node, r: RelationFacts, ctx: CheckContext, update: string | undefined): string | undefined {
   const rs = routinesOf(ctx);
   const writable = (c: string) => !update || !!r.columns.find((x) => x.name === c)?.update.includes(update);
-  const self = identityComparisons(term, r.name, rs).some((c) => c.column === m.user);
-  if (update && m.role && writable(m.role) && self && !rowColumns(term, r.name).has(m.role)) return `${m.role} is not pinned`;
+  if (update && m.role && writable(m.role) && !privileged(m, term, r, ctx)) return `${m.role} is not pinned`;
   if (writable(m.group) && !verifiedColumns(term, r.name, rs).has(m.group)) return `${m.group} is not checked`;
   return undefined;
 }
@@ -49,7 +59,7 @@ export const membershipSelfPromotion: Check = {
   id: 'membership_self_promotion',
   level: 'warning',
   title: 'Users can add themselves to any organisation, or promote themselves',
-  description: 'A table of memberships (a user column and an organisation or team column, with a role column or a membership-like name) whose INSERT policy lets a row in without checking the organisation against the requester\'s rights (`WITH CHECK (user_id = auth.uid())` only, or true): anyone joins any organisation, as any role. Or whose UPDATE policy lets members edit their own row without pinning the role or the organisation: anyone makes themselves admin. Add members through a SECURITY DEFINER function that checks the inviter instead.',
+  description: 'A table of memberships (a user column and an organisation or team column, with a role column or a membership-like name) whose INSERT policy lets a row in without checking the organisation against the requester\'s rights (`WITH CHECK (user_id = auth.uid())` only, or true): anyone joins any organisation, as any role. Or whose UPDATE policy lets members who are not administrators (the user on their own row, or every member of the organisation) write a row without pinning the role or the organisation: anyone makes themselves admin. A term that reads the membership\'s role (`role = \'admin\'`, a helper that filters on it) is the administrators\' way and is fine. Add members through a SECURITY DEFINER function that checks the inviter instead.',
   run(ctx) {
     const out: Finding[] = [];
     for (const r of ctx.facts.relations) {
@@ -65,8 +75,8 @@ export const membershipSelfPromotion: Check = {
           if (guarded || restrictive) continue;
           for (const p of policiesFor(ctx, r, cmd, role, true)) {
             if (reported.has(p)) continue;
-            // UPDATE: only policies that let members at their own membership row
-            if (cmd === 'update' && !orTerms(p.using).some((t) => identityComparisons(t, r.name, routinesOf(ctx)).some((c) => c.column === m.user))) continue;
+            // UPDATE: only policies that let in more than the administrators (the user's own row, every member)
+            if (cmd === 'update' && orTerms(p.using).every((t) => privileged(m, t, r, ctx))) continue;
             const check = cmd === 'insert' ? (p.cmd === 'all' ? effectiveCheck(p) : p.check) : effectiveCheck(p);
             const terms = check === null ? [expr('true')!] : orTerms(check);
             const why = terms.map((t) => selfServed(m, t, r, ctx, cmd === 'update' ? role : undefined)).find((x) => x);
@@ -79,7 +89,7 @@ export const membershipSelfPromotion: Check = {
                 message:
                   cmd === 'insert'
                     ? `${nameOf(r)} holds memberships, and policy "${p.name}" lets ${role} insert one for any ${m.group}${m.role ? ` and ${m.role}` : ''} (${why} against the requester's rights): anyone adds themselves to any organisation${m.role ? ', as any role' : ''}`
-                    : `${nameOf(r)} holds memberships, and policy "${p.name}" lets ${role} update their own (${why}): a member ${m.role && why.startsWith(m.role) ? `gives themselves any ${m.role}` : `moves their membership to any ${m.group}`}`,
+                    : `${nameOf(r)} holds memberships, and policy "${p.name}" lets ${role} update memberships without being an administrator (${why}): a member ${m.role && why.startsWith(m.role) ? `gives themselves any ${m.role}` : `moves their membership to any ${m.group}`}`,
                 fix: `DROP POLICY ${ident(p.name)} ON ${sqlName(r)};  -- add and change memberships through a SECURITY DEFINER function that checks the requester's role in the organisation`,
               }),
             );

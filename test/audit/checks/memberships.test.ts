@@ -35,7 +35,7 @@ describeChecks(MEMBERSHIP_CHECKS, [
         level: 'warning',
         object: '"edit own membership" on bad.team_members',
         table: 'bad.team_members',
-        message: 'bad.team_members holds memberships, and policy "edit own membership" lets authenticated update their own (role is not pinned): a member gives themselves any role',
+        message: 'bad.team_members holds memberships, and policy "edit own membership" lets authenticated update memberships without being an administrator (role is not pinned): a member gives themselves any role',
         fix: 'DROP POLICY "edit own membership" ON "bad"."team_members";  -- add and change memberships through a SECURITY DEFINER function that checks the requester\'s role in the organisation',
       },
       {
@@ -60,5 +60,24 @@ describeChecks(MEMBERSHIP_CHECKS, [
       const promote = "UPDATE p.team_members SET role = 'admin' WHERE user_id = 'ann'; SELECT role FROM p.team_members WHERE user_id = 'ann'";
       expect(await requestAfter(db, bad, 'authenticated', promote, { sub: 'ann' })).toEqual({ rows: [{ role: 'admin' }] });
     },
+  },
+  {
+    check: 'membership_self_promotion',
+    title: "every member of the team may update its memberships (midday's users_on_team), not only its admins",
+    bad: `${members('bad')}
+      CREATE FUNCTION bad.teams_of_caller() RETURNS SETOF text LANGUAGE sql STABLE SECURITY DEFINER SET search_path = ''
+        AS $$ SELECT team_id FROM bad.team_members WHERE user_id = (SELECT auth.user_id()) $$;
+      CREATE POLICY "members update" ON bad.team_members FOR UPDATE TO authenticated USING (team_id IN (SELECT bad.teams_of_caller()));`,
+    ok: `${members('ok')}
+      CREATE POLICY "admins update" ON ok.team_members FOR UPDATE TO authenticated USING (team_id IN (SELECT ok.my_teams('admin')));`,
+    expected: [
+      {
+        level: 'warning',
+        object: '"members update" on bad.team_members',
+        table: 'bad.team_members',
+        message: 'bad.team_members holds memberships, and policy "members update" lets authenticated update memberships without being an administrator (role is not pinned): a member gives themselves any role',
+        fix: 'DROP POLICY "members update" ON "bad"."team_members";  -- add and change memberships through a SECURITY DEFINER function that checks the requester\'s role in the organisation',
+      },
+    ],
   },
 ]);
