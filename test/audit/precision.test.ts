@@ -1,7 +1,7 @@
 /**
  * Precision: correct schemas in the shapes real projects use must audit without an error or a
  * warning. Each is written after a public project's schema (named in its comment), reduced to
- * what the audit looks at; `bad` twins live beside the checks (test/audit/checks/).
+ * what the audit looks at; and each has a twin with one mistake, which must be reported.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../src/index.js';
@@ -104,6 +104,50 @@ const NEON: Record<string, string> = {
     CREATE POLICY "delete own" ON s.notes FOR DELETE TO authenticated USING (user_id = (select auth.user_id()));`,
 };
 
+/** Each schema with one mistake a reviewer would catch, and the findings (error or warning) that must report it. */
+const TWINS: Record<string, { mistake: string; sql: (correct: string) => string; flagged: string[] }> = {
+  'profiles, one per user': {
+    mistake: 'any user edits any profile',
+    sql: (c) => c.replace('FOR UPDATE TO authenticated USING ((select auth.user_id()) = id)', 'FOR UPDATE TO authenticated USING (true)'),
+    flagged: ['policy_always_true "Users can update own profile." on s.profiles'],
+  },
+  'todos, each user their own': {
+    mistake: 'no DELETE policy: deleting a todo silently does nothing',
+    sql: (c) => c.replace(/CREATE POLICY "Individuals can delete[^;]*;/, ''),
+    flagged: ['command_granted_without_policy s.todos'],
+  },
+  'subscriptions and a public catalogue': {
+    mistake: 'users may insert subscriptions for anyone',
+    sql: (c) => `${c} GRANT INSERT ON s.subscriptions TO authenticated;
+      CREATE POLICY "signed in users subscribe" ON s.subscriptions FOR INSERT TO authenticated WITH CHECK ((select auth.user_id()) IS NOT NULL);`,
+    flagged: ['insert_check_ignores_owner "signed in users subscribe" on s.subscriptions'],
+  },
+  'accounts, memberships through checked functions': {
+    mistake: 'members edit their own membership, role included',
+    sql: (c) => `${c} GRANT UPDATE ON s.account_user TO authenticated;
+      CREATE POLICY "edit own membership" ON s.account_user FOR UPDATE TO authenticated USING (user_id = (select auth.user_id()));`,
+    flagged: ['access_column_updatable s.account_user', 'membership_self_promotion "edit own membership" on s.account_user'],
+  },
+  'messages between two users': {
+    mistake: 'a NULL-safe comparison with a recipient that may be NULL',
+    sql: (c) =>
+      c
+        .replace('recipient text NOT NULL', 'recipient text')
+        .replace('(select auth.user_id()) = recipient', 'coalesce((select auth.user_id()), \'\') = coalesce(recipient, \'\')'),
+    flagged: ['identity_comparison_matches_null "sender and recipient read" on s.messages'],
+  },
+  'documents behind a restrictive tenant policy': {
+    mistake: 'the tenant policy is permissive',
+    sql: (c) => c.replace('AS RESTRICTIVE FOR ALL', 'FOR ALL'),
+    flagged: ['tenant_policy_permissive "tenant" on s.documents'],
+  },
+  'triggers that set the owner': {
+    mistake: 'no trigger sets the owner, and the INSERT policy does not check it',
+    sql: (c) => c.replace(/CREATE TRIGGER stamp[^;]*;/, ''),
+    flagged: ['insert_check_ignores_owner "signed in users write" on s.notes'],
+  },
+};
+
 forEachBackend((backend) => {
   describe('correct schemas in the shapes of real projects', () => {
     let db: TestDatabase;
@@ -116,6 +160,15 @@ forEachBackend((backend) => {
       test(`${name}: no error, no warning${KNOWN[name] ? ' (but the known ones of issue 17)' : ''}`, async () => {
         const r = await auditAfter(db, sql, { schemas: ['s'] });
         expect(problems(r)).toEqual(KNOWN[name] ?? []);
+      });
+    }
+
+    for (const [name, twin] of Object.entries(TWINS)) {
+      test(`${name}, with a mistake (${twin.mistake}): reported`, async () => {
+        const sql = twin.sql(NEON[name]!);
+        expect(sql).not.toBe(NEON[name]);
+        const r = await auditAfter(db, sql, { schemas: ['s'] });
+        expect(problems(r)).toEqual(expect.arrayContaining(twin.flagged));
       });
     }
   });
