@@ -2,15 +2,25 @@
 // without a process. No hashbang here: the build's banner adds `#!/usr/bin/env node` (a second one would be a syntax error).
 import { main } from './cli/index.js';
 
+let finished = false;
+// A command whose work stopped without an answer (an awaited promise that can never settle) must not exit 0.
+process.once('beforeExit', () => {
+  if (finished) return;
+  process.stderr.write('pg-rls-test: internal error: the command stopped before it finished\n');
+  process.exitCode = 2;
+});
+
 main(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   stderrIsTTY: process.stderr.isTTY === true,
 }).then(
   (code) => {
+    finished = true;
     process.exitCode = code;
   },
   (e: unknown) => {
+    finished = true;
     process.stderr.write(`pg-rls-test: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     process.exitCode = 2;
   },

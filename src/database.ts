@@ -6,18 +6,22 @@ import type { Backend, Connection, Setup } from './backends/types.js';
 import { hashOf } from './backends/cache.js';
 import { Catalog } from './catalog/index.js';
 import { DatabaseClosedError, SeedFailedError } from './errors.js';
-import { applySql, inlineSql, readMigrations } from './migrations.js';
+import { applySql, extensionsOf, inlineSql, readMigrations, readSeedFiles, type SqlSource } from './migrations.js';
+import { untouched } from './coverage.js';
+import { MUTATE_DIR_ENV } from './mutate/state.js';
 import { presetByName, type Preset } from './presets/neon.js';
 import { ColumnRef, ENGINE, ObjectRef, RoleRef, RowSet, TableRef, type FunctionRef, type RowsOptions, type SchemaRef, type SequenceRef } from './refs.js';
+import { Accounts, withAccounts } from './session/accounts.js';
 import type { Engine } from './session/engine.js';
 import { Anonymous, User, type Requester, type UserOptions } from './session/requesters.js';
 import { OwnerSession, Session, Transaction } from './session/session.js';
 import type { Where } from './sql/index.js';
 import { Clock, Issuer, type Claims, type Jwks, type MintOptions } from './tokens/index.js';
 import { resolveOptions, type ResolvedOptions, type TestDatabaseOptions } from './options.js';
+import { brand, processWide } from './brands.js';
 
-/** Open databases, so a raw JWT can be traced to the database whose key signed it. */
-const openDatabases = new Set<TestDatabase>();
+/** Open databases, so a raw JWT can be traced to the database whose key signed it (every copy's). */
+const openDatabases = processWide('openDatabases', () => new Set<TestDatabase>());
 
 /** The open database whose JWKS has this token's kid; else the most recently created one. */
 export function databaseForToken(token: string): TestDatabase | undefined {
@@ -32,19 +36,28 @@ export function databaseForToken(token: string): TestDatabase | undefined {
 }
 
 export class TestDatabase implements AsyncDisposable {
+  static {
+    brand(this, 'TestDatabase');
+  }
   /** The requester without a token (runs as the preset's anonymous role). */
   readonly anonymous = new Anonymous();
   /** Owner rights (the setup connection): for seeding and inspecting inside a test. */
   readonly owner: OwnerSession;
   readonly backend: Backend['kind'];
+  /** @internal the engine, for matchers */
   readonly [ENGINE]: Engine;
   #users = new Map<string, { user: User; key: string }>();
   #clock: Clock;
   #closed = false;
   #backend: Backend;
 
+  #accounts: Accounts | undefined;
+
   /** @internal use createTestDatabase() */
-  constructor(backend: Backend, issuer: Issuer, clock: Clock, preset: Preset, options: ResolvedOptions) {
+  constructor(rawBackend: Backend, issuer: Issuer, clock: Clock, preset: Preset, options: ResolvedOptions) {
+    // Under a preset whose users live in the database (Supabase: auth.users), db.user() signs up.
+    this.#accounts = preset.accounts ? new Accounts(preset.accounts) : undefined;
+    const backend = this.#accounts ? withAccounts(rawBackend, this.#accounts) : rawBackend;
     this.#backend = backend;
     this.#clock = clock;
     this.backend = backend.kind;
@@ -69,7 +82,12 @@ export class TestDatabase implements AsyncDisposable {
     return this.#backend.description;
   }
 
-  /** A user whose token is minted here (sub: a UUID derived from the name, unless given). */
+  /**
+   * A user whose token is minted here (sub: a UUID derived from the name, unless given). Under
+   * the Supabase preset the user also signs up: their auth.users row (email, phone, metadata as
+   * raw_user_meta_data, appMetadata as raw_app_meta_data) is written before the database's next
+   * operation, by Supabase Auth's role, so triggers on auth.users run; reset() keeps them.
+   */
   user(name: string, options: UserOptions = {}): User {
     if (typeof name !== 'string' || name === '') throw new TypeError('db.user() takes a name such as "alice"');
     const key = JSON.stringify(options);
@@ -80,6 +98,7 @@ export class TestDatabase implements AsyncDisposable {
     }
     const user = new User(this[ENGINE], name, options, this[ENGINE].preset.authenticatedRole);
     this.#users.set(name, { user, key });
+    this.#accounts?.add(user);
     return user;
   }
 
@@ -169,21 +188,25 @@ export class TestDatabase implements AsyncDisposable {
   }
 }
 
-function buildSetup(options: ResolvedOptions, preset: Preset): Setup {
+async function buildSetup(options: ResolvedOptions, preset: Preset, sources: SqlSource[]): Promise<Setup> {
   const presetSql = preset.setupSql({ grantPublicSchemaAccess: options.dataApi.grantPublicSchemaAccess });
-  const sources = [...readMigrations(options.migrations), ...inlineSql(options.sql)];
   const seed = options.seed;
+  const seedFiles = typeof seed === 'string' || Array.isArray(seed) ? readSeedFiles(seed) : [];
+  const seedFn = typeof seed === 'function' ? seed : undefined;
+  const extensions = [...new Set([...preset.extensions, ...(await extensionsOf([...sources, ...seedFiles]))])];
   return {
     baseKey: hashOf(presetSql),
-    fullKey: hashOf(...sources.flatMap((s) => [s.label, s.text]), seed ? seed.toString() : ''),
+    fullKey: hashOf(...[...sources, ...seedFiles].flatMap((s) => [s.label, s.text]), seedFn ? seedFn.toString() : ''),
+    extensions,
     base: async (conn: Connection) => {
       if (presetSql) await conn.exec(presetSql);
     },
-    rest: async (conn: Connection) => {
-      await applySql(conn, sources);
-      if (seed) {
+    rest: async (conn: Connection, backend) => {
+      await applySql(conn, sources, { backend });
+      await applySql(conn, seedFiles, { backend, kind: 'seed' });
+      if (seedFn) {
         try {
-          await seed(new Transaction(new Catalog(conn), conn, null));
+          await seedFn(new Transaction(new Catalog(conn), conn, null));
         } catch (cause) {
           const why = cause instanceof Error ? cause.message : String(cause);
           throw new SeedFailedError(`the seed function failed: ${why}`, { cause, hint: 'the seed runs with owner rights after the migrations; fix the statement named above' });
@@ -193,7 +216,7 @@ function buildSetup(options: ResolvedOptions, preset: Preset): Setup {
   };
 }
 
-async function startBackend(options: ResolvedOptions, setup: Setup): Promise<Backend> {
+async function startBackend(options: ResolvedOptions, setup: Setup, keepWarm?: { run: number }): Promise<Backend> {
   switch (options.backend) {
     case 'url': {
       const { ServerBackend } = await import('./backends/url.js');
@@ -205,7 +228,7 @@ async function startBackend(options: ResolvedOptions, setup: Setup): Promise<Bac
     }
     default: {
       const { EmbeddedBackend } = await import('./backends/embedded.js');
-      return EmbeddedBackend.start(setup, { cache: options.cache });
+      return EmbeddedBackend.start(setup, { cache: options.cache, keepWarm });
     }
   }
 }
@@ -215,10 +238,25 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   const resolved = resolveOptions(options);
   const preset = await presetByName(resolved.preset);
   const clock = new Clock(resolved.now);
-  const setup = buildSetup(resolved, preset);
-  const [backend, issuer] = await Promise.all([
-    startBackend(resolved, setup),
-    Issuer.create({ alg: resolved.dataApi.alg, issuer: resolved.dataApi.issuer, audience: resolved.dataApi.audience, clock }),
-  ]);
+  const sources = [...readMigrations(resolved.migrations), ...inlineSql(resolved.sql)];
+  const setup = await buildSetup(resolved, preset, sources);
+  // `pg-rls-test mutate` runs the suite with PG_RLS_TEST_MUTATE_DIR set (src/mutate/worker.ts)
+  const mutation = process.env[MUTATE_DIR_ENV]
+    ? (await import('./mutate/worker.js')).mutationFor(setup, resolved.backend, preset, sources, resolved.existing === true)
+    : undefined;
+  setup.mutation = mutation?.mutation;
+  // the seed and the mutation run's own reads are not a test's use of the tables
+  const [backend, issuer] = await untouched(() =>
+    Promise.all([
+      startBackend(resolved, setup, mutation ? { run: mutation.run } : undefined).then(async (b) => {
+        await mutation?.started(b);
+        return b;
+      }),
+      Issuer.create({ alg: resolved.dataApi.alg, issuer: resolved.dataApi.issuer, audience: resolved.dataApi.audience, clock, claims: preset.claims }),
+    ]),
+  ).catch((e: unknown) => {
+    mutation?.failed(e);
+    throw e;
+  });
   return new TestDatabase(backend, issuer, clock, preset, resolved);
 }

@@ -6,6 +6,8 @@
  *   Postgres error such as 42501). Its `code` is the API's (`PGRST301`, `42501`, ...).
  */
 
+import { brand } from './brands.js';
+
 export type PgRlsTestErrorCode =
   | 'ERR_PGRLS_BACKEND_UNAVAILABLE'
   | 'ERR_PGRLS_RLS_BYPASS'
@@ -16,13 +18,19 @@ export type PgRlsTestErrorCode =
   | 'ERR_PGRLS_INVALID_SUBJECT'
   | 'ERR_PGRLS_MIGRATION_FAILED'
   | 'ERR_PGRLS_SEED_FAILED'
+  | 'ERR_PGRLS_SIGN_UP_FAILED'
   | 'ERR_PGRLS_RESET_UNSUPPORTED'
   | 'ERR_PGRLS_DATABASE_CLOSED'
   | 'ERR_PGRLS_INVALID_TOKEN'
   | 'ERR_PGRLS_RUNNER_NOT_FOUND'
-  | 'ERR_PGRLS_MATCHER_NOT_AWAITED';
+  | 'ERR_PGRLS_MATCHER_NOT_AWAITED'
+  | 'ERR_PGRLS_MUTANT_INVALID'
+  | 'ERR_PGRLS_MUTATE_FAILED';
 
 export class PgRlsTestError extends Error {
+  static {
+    brand(this, 'PgRlsTestError');
+  }
   static code: PgRlsTestErrorCode = 'ERR_PGRLS_INVALID_SUBJECT';
   code: PgRlsTestErrorCode;
   /** What to do about it, as a sentence; kept out of `message` so messages stay short. */
@@ -44,12 +52,18 @@ export class PgRlsTestError extends Error {
 
 /** No container runtime, an optional package missing, a server that cannot be reached. */
 export class BackendUnavailableError extends PgRlsTestError {
+  static {
+    brand(this, 'BackendUnavailableError');
+  }
   static override code = 'ERR_PGRLS_BACKEND_UNAVAILABLE' as const;
   declare code: 'ERR_PGRLS_BACKEND_UNAVAILABLE';
 }
 
 /** The role requests run as would bypass row level security, so every RLS test would pass. */
 export class RlsBypassError extends PgRlsTestError {
+  static {
+    brand(this, 'RlsBypassError');
+  }
   static override code = 'ERR_PGRLS_RLS_BYPASS' as const;
   declare code: 'ERR_PGRLS_RLS_BYPASS';
   role: string;
@@ -76,6 +90,9 @@ class UnknownNameError extends PgRlsTestError {
 }
 
 export class UnknownTableError extends UnknownNameError {
+  static {
+    brand(this, 'UnknownTableError');
+  }
   static override code = 'ERR_PGRLS_UNKNOWN_TABLE' as const;
   declare code: 'ERR_PGRLS_UNKNOWN_TABLE';
   constructor(name: string, candidates: string[]) {
@@ -84,6 +101,9 @@ export class UnknownTableError extends UnknownNameError {
 }
 
 export class UnknownColumnError extends UnknownNameError {
+  static {
+    brand(this, 'UnknownColumnError');
+  }
   static override code = 'ERR_PGRLS_UNKNOWN_COLUMN' as const;
   declare code: 'ERR_PGRLS_UNKNOWN_COLUMN';
   constructor(table: string, name: string, candidates: string[]) {
@@ -92,6 +112,9 @@ export class UnknownColumnError extends UnknownNameError {
 }
 
 export class UnknownRoleError extends UnknownNameError {
+  static {
+    brand(this, 'UnknownRoleError');
+  }
   static override code = 'ERR_PGRLS_UNKNOWN_ROLE' as const;
   declare code: 'ERR_PGRLS_UNKNOWN_ROLE';
   constructor(name: string, candidates: string[]) {
@@ -101,6 +124,9 @@ export class UnknownRoleError extends UnknownNameError {
 
 /** A function signature, schema or sequence that does not exist. */
 export class UnknownObjectError extends UnknownNameError {
+  static {
+    brand(this, 'UnknownObjectError');
+  }
   static override code = 'ERR_PGRLS_UNKNOWN_OBJECT' as const;
   declare code: 'ERR_PGRLS_UNKNOWN_OBJECT';
   kind: string;
@@ -112,21 +138,27 @@ export class UnknownObjectError extends UnknownNameError {
 
 /** Something that is not what a matcher or method expects (a Promise, a plain string, ...). */
 export class InvalidSubjectError extends PgRlsTestError {
+  static {
+    brand(this, 'InvalidSubjectError');
+  }
   static override code = 'ERR_PGRLS_INVALID_SUBJECT' as const;
   declare code: 'ERR_PGRLS_INVALID_SUBJECT';
 }
 
 export class MigrationFailedError extends PgRlsTestError {
+  static {
+    brand(this, 'MigrationFailedError');
+  }
   static override code = 'ERR_PGRLS_MIGRATION_FAILED' as const;
   declare code: 'ERR_PGRLS_MIGRATION_FAILED';
   file: string;
   line?: number;
   sqlState?: string;
-  constructor(data: { file: string; line?: number; sqlState?: string; message: string; cause: unknown }) {
+  constructor(data: { file: string; line?: number | undefined; sqlState?: string | undefined; message: string; hint?: string; cause: unknown }) {
     const where = data.line ? `${data.file}:${data.line}` : data.file;
     super(`migration ${where} failed: ${data.message}${data.sqlState ? ` (SQLSTATE ${data.sqlState})` : ''}`, {
       cause: data.cause,
-      hint: 'fix the statement at that line; migrations are applied in file-name order, then the inline `sql` option',
+      hint: data.hint ?? 'fix the statement at that line; migrations are applied in file-name order, then the inline `sql` option',
     });
     this.file = data.file;
     if (data.line) this.line = data.line;
@@ -135,16 +167,46 @@ export class MigrationFailedError extends PgRlsTestError {
 }
 
 export class SeedFailedError extends PgRlsTestError {
+  static {
+    brand(this, 'SeedFailedError');
+  }
   static override code = 'ERR_PGRLS_SEED_FAILED' as const;
   declare code: 'ERR_PGRLS_SEED_FAILED';
 }
 
+/**
+ * Creating the auth service's record of a db.user() user failed (Supabase: the auth.users
+ * insert, usually a trigger on it). Supabase Auth answers the same sign-up with "Database error
+ * saving new user".
+ */
+export class SignUpFailedError extends PgRlsTestError {
+  static {
+    brand(this, 'SignUpFailedError');
+  }
+  static override code = 'ERR_PGRLS_SIGN_UP_FAILED' as const;
+  declare code: 'ERR_PGRLS_SIGN_UP_FAILED';
+  /** the users whose sign-up failed (db.user() names) */
+  users: string[];
+  sqlState?: string;
+  constructor(message: string, data: { users: string[]; sqlState?: string | undefined; hint: string; cause: unknown }) {
+    super(message, { hint: data.hint, cause: data.cause });
+    this.users = data.users;
+    if (data.sqlState) this.sqlState = data.sqlState;
+  }
+}
+
 export class ResetUnsupportedError extends PgRlsTestError {
+  static {
+    brand(this, 'ResetUnsupportedError');
+  }
   static override code = 'ERR_PGRLS_RESET_UNSUPPORTED' as const;
   declare code: 'ERR_PGRLS_RESET_UNSUPPORTED';
 }
 
 export class DatabaseClosedError extends PgRlsTestError {
+  static {
+    brand(this, 'DatabaseClosedError');
+  }
   static override code = 'ERR_PGRLS_DATABASE_CLOSED' as const;
   declare code: 'ERR_PGRLS_DATABASE_CLOSED';
   constructor(what: string) {
@@ -154,18 +216,56 @@ export class DatabaseClosedError extends PgRlsTestError {
 
 /** A JWT that cannot be used where a requester is expected (not a string, not three parts). */
 export class InvalidTokenError extends PgRlsTestError {
+  static {
+    brand(this, 'InvalidTokenError');
+  }
   static override code = 'ERR_PGRLS_INVALID_TOKEN' as const;
   declare code: 'ERR_PGRLS_INVALID_TOKEN';
 }
 
 export class RunnerNotFoundError extends PgRlsTestError {
+  static {
+    brand(this, 'RunnerNotFoundError');
+  }
   static override code = 'ERR_PGRLS_RUNNER_NOT_FOUND' as const;
   declare code: 'ERR_PGRLS_RUNNER_NOT_FOUND';
 }
 
 export class MatcherNotAwaitedError extends PgRlsTestError {
+  static {
+    brand(this, 'MatcherNotAwaitedError');
+  }
   static override code = 'ERR_PGRLS_MATCHER_NOT_AWAITED' as const;
   declare code: 'ERR_PGRLS_MATCHER_NOT_AWAITED';
+}
+
+/** `pg-rls-test mutate`: the database refused a mutant's SQL (reported as Stryker's CompileError). */
+export class MutantInvalidError extends PgRlsTestError {
+  static {
+    brand(this, 'MutantInvalidError');
+  }
+  static override code = 'ERR_PGRLS_MUTANT_INVALID' as const;
+  declare code: 'ERR_PGRLS_MUTANT_INVALID';
+  mutantId: string;
+  constructor(mutantId: string, message: string, cause?: unknown) {
+    super(`mutant ${mutantId} cannot be applied: ${message}`, { cause, hint: 'report it: the operators should make only SQL the database accepts (it is counted as invalid, not as killed)' });
+    this.mutantId = mutantId;
+  }
+}
+
+/** `pg-rls-test mutate` cannot run: no test runner, a red clean run, no database created. */
+export class MutateFailedError extends PgRlsTestError {
+  static {
+    brand(this, 'MutateFailedError');
+  }
+  static override code = 'ERR_PGRLS_MUTATE_FAILED' as const;
+  declare code: 'ERR_PGRLS_MUTATE_FAILED';
+  /** the tests that failed on the unmutated schema, when that is why */
+  failingTests: string[];
+  constructor(message: string, options: { hint?: string; cause?: unknown; failingTests?: string[] } = {}) {
+    super(message, options);
+    this.failingTests = options.failingTests ?? [];
+  }
 }
 
 export type AnyPgRlsTestError =
@@ -178,17 +278,23 @@ export type AnyPgRlsTestError =
   | InvalidSubjectError
   | MigrationFailedError
   | SeedFailedError
+  | SignUpFailedError
   | ResetUnsupportedError
   | DatabaseClosedError
   | InvalidTokenError
   | RunnerNotFoundError
-  | MatcherNotAwaitedError;
+  | MatcherNotAwaitedError
+  | MutantInvalidError
+  | MutateFailedError;
 
 /**
  * The Data API's answer to a failed request, in its own words: `{ code, message, detail, hint }`
  * plus the HTTP `status` it would send. Postgres errors keep their SQLSTATE as `code`.
  */
 export class DataApiError extends Error {
+  static {
+    brand(this, 'DataApiError');
+  }
   status: number;
   code: string;
   detail: string | null;

@@ -1,9 +1,15 @@
-/** Reading and applying migrations: files in name order, then inline SQL; errors name file and line. */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { MigrationFailedError } from './errors.js';
-import type { Connection } from './backends/types.js';
+/**
+ * Reading and applying migrations: files in name order (or a Supabase project's
+ * supabase/migrations), then inline SQL, then seed files; errors name file and line. Also finds
+ * the extensions the SQL creates, which the embedded backend must load before it starts.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { MigrationFailedError, SeedFailedError } from './errors.js';
+import type { BackendKind, Connection } from './backends/types.js';
 import { postgresError } from './backends/types.js';
+import { unavailableExtension } from './backends/extensions.js';
+import { loadParser, parseScript } from './sql/parse.js';
 
 export interface SqlSource {
   /** file path, or `sql[0]` for inline SQL */
@@ -13,24 +19,61 @@ export interface SqlSource {
 
 export function readMigrations(migrations: string | string[] | undefined): SqlSource[] {
   if (migrations === undefined) return [];
-  const files = typeof migrations === 'string' ? listFolder(migrations) : migrations.map((f) => resolve(f));
+  const files = typeof migrations === 'string' ? migrationFiles(migrations) : migrations.map((f) => resolve(f));
+  return readFiles(files, (file, cause) => new MigrationFailedError({ file, message: `cannot read the file (${(cause as Error).message})`, cause }));
+}
+
+/** Seed SQL files (`seed: './supabase/seed.sql'`, a folder of .sql files, or a list), applied after the migrations. */
+export function readSeedFiles(seed: string | string[]): SqlSource[] {
+  const files = (Array.isArray(seed) ? seed : [seed]).flatMap((p) => {
+    const abs = resolve(p);
+    return isDirectory(abs) ? sqlFilesIn(abs) : [abs];
+  });
+  return readFiles(files, (file, cause) => new SeedFailedError(`the seed file ${file} cannot be read (${(cause as Error).message})`, { cause, hint: 'check the "seed" option: a .sql file, a folder of them, or a list' }));
+}
+
+function readFiles(files: string[], failure: (file: string, cause: unknown) => Error): SqlSource[] {
   return files.map((file) => {
     try {
       return { label: file, text: readFileSync(file, 'utf8') };
     } catch (cause) {
-      throw new MigrationFailedError({ file, message: `cannot read the file (${(cause as Error).message})`, cause });
+      throw failure(file, cause);
     }
   });
 }
 
-function listFolder(dir: string): string[] {
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** `<timestamp>_name.sql`: the files the Supabase CLI applies from supabase/migrations (it skips others). */
+const SUPABASE_MIGRATION = /^\d+_.*\.sql$/;
+
+/**
+ * The files of a "migrations" folder: a Supabase project (a `supabase/` folder, recognised by its
+ * config.toml and migrations/, or a folder containing `supabase/migrations`) gives its
+ * migrations/<timestamp>_name.sql in order, as `supabase db reset` applies them (seed.sql only
+ * through the "seed" option); any other folder gives its .sql files in name order.
+ */
+function migrationFiles(dir: string): string[] {
   const abs = resolve(dir);
+  if (!existsSync(abs)) throw new MigrationFailedError({ file: abs, message: 'the "migrations" folder does not exist', cause: undefined });
+  if (!isDirectory(abs)) return [abs];
+  const supabase = existsSync(join(abs, 'config.toml')) && isDirectory(join(abs, 'migrations')) ? join(abs, 'migrations') : isDirectory(join(abs, 'supabase', 'migrations')) ? join(abs, 'supabase', 'migrations') : undefined;
+  if (supabase) return sqlFilesIn(supabase).filter((f) => SUPABASE_MIGRATION.test(basename(f)));
+  return sqlFilesIn(abs);
+}
+
+function sqlFilesIn(abs: string): string[] {
   let names: string[];
   try {
-    if (!statSync(abs).isDirectory()) return [abs];
     names = readdirSync(abs);
   } catch (cause) {
-    throw new MigrationFailedError({ file: abs, message: 'the "migrations" folder does not exist', cause });
+    throw new MigrationFailedError({ file: abs, message: 'the folder cannot be read', cause });
   }
   return names
     .filter((n) => n.endsWith('.sql'))
@@ -44,21 +87,85 @@ export function inlineSql(sql: string | string[] | undefined): SqlSource[] {
   return list.map((text, i) => ({ label: list.length === 1 ? 'sql option' : `sql[${i}]`, text }));
 }
 
+/** 1-based line of a 0-based character offset. */
+function lineAt(text: string, offset: number): number {
+  return text.slice(0, offset).split('\n').length;
+}
+
 /** 1-based line of a 1-based character position. */
 function lineOf(text: string, position: string | undefined): number | undefined {
   const pos = Number(position);
   if (!Number.isFinite(pos) || pos < 1) return undefined;
-  return text.slice(0, pos - 1).split('\n').length;
+  return lineAt(text, pos - 1);
 }
 
-export async function applySql(conn: Connection, sources: SqlSource[]): Promise<void> {
+export interface CreatedExtension {
+  name: string;
+  /** 1-based line of its CREATE EXTENSION */
+  line: number;
+}
+
+/** The extensions a script creates with top-level CREATE EXTENSION (a script that does not parse creates none that we can see). */
+function createdExtensions(text: string): CreatedExtension[] {
+  // Only scripts that mention it are parsed (parsing every migration would cost each start).
+  if (!/create\s+extension/i.test(text)) return [];
+  try {
+    return parseScript(text).flatMap((s) => {
+      const ext = (s.stmt as { CreateExtensionStmt?: { extname?: string } }).CreateExtensionStmt;
+      return ext?.extname ? [{ name: ext.extname, line: lineAt(text, s.start) }] : [];
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** Every extension these sources create, for the embedded backend to load before it starts. */
+export async function extensionsOf(sources: SqlSource[]): Promise<string[]> {
+  if (!sources.some((s) => /create\s+extension/i.test(s.text))) return [];
+  await loadParser();
+  return [...new Set(sources.flatMap((s) => createdExtensions(s.text).map((e) => e.name)))];
+}
+
+// "extension "x" is not available" (PG 16+: 0A000) or "could not open extension control file" (PG 15: 58P01)
+const EXTENSION_MISSING = new Set(['0A000', '58P01']);
+
+/** When a statement of `source` failed because an extension it creates is missing here: which one, and where. */
+async function missingExtension(conn: Connection, source: SqlSource, code: string): Promise<CreatedExtension | undefined> {
+  if (!EXTENSION_MISSING.has(code)) return undefined;
+  await loadParser();
+  const created = createdExtensions(source.text);
+  if (created.length === 0) return undefined;
+  const available = new Set((await conn.query('SELECT name FROM pg_available_extensions')).rows.map((r) => String(r.name)));
+  return created.find((e) => !available.has(e.name));
+}
+
+export interface ApplyOptions {
+  /** the backend the SQL runs on, for the message about a missing extension */
+  backend: BackendKind;
+  /** what the sources are: migrations (and inline sql) or seed files */
+  kind?: 'migration' | 'seed';
+}
+
+export async function applySql(conn: Connection, sources: SqlSource[], options: ApplyOptions): Promise<void> {
   for (const s of sources) {
     try {
       await conn.exec(s.text);
     } catch (cause) {
       const pgErr = postgresError(cause);
       if (!pgErr) throw cause;
-      throw new MigrationFailedError({ file: s.label, line: lineOf(s.text, pgErr.position), sqlState: pgErr.code, message: pgErr.message, cause });
+      const missing = await missingExtension(conn, s, pgErr.code).catch(() => undefined);
+      if (missing) {
+        const { message, hint } = unavailableExtension(missing.name, options.backend);
+        throw new MigrationFailedError({ file: s.label, line: missing.line, sqlState: pgErr.code, message, hint, cause });
+      }
+      const line = lineOf(s.text, pgErr.position);
+      if (options.kind === 'seed') {
+        throw new SeedFailedError(`seed ${line ? `${s.label}:${line}` : s.label} failed: ${pgErr.message} (SQLSTATE ${pgErr.code})`, {
+          cause,
+          hint: 'fix the statement at that line; seed files run with owner rights after the migrations and the inline sql',
+        });
+      }
+      throw new MigrationFailedError({ file: s.label, line, sqlState: pgErr.code, message: pgErr.message, cause });
     }
   }
 }

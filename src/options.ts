@@ -32,12 +32,16 @@ export interface TestDatabaseOptions {
   /** 'neon' (default): roles authenticated/anonymous and the auth.* stub (pg_session_jwt);
    *  'supabase': anon/authenticated/service_role and Supabase's auth.uid()/role()/email()/jwt(); 'none': install nothing. */
   preset?: 'neon' | 'supabase' | 'none';
-  /** A folder of .sql files applied in name order, or a list of files. */
+  /** A folder of .sql files applied in name order, a Supabase project's `supabase/` folder (its
+   *  migrations/<timestamp>_name.sql in order; seed.sql only through `seed`), or a list of files. */
   migrations?: string | string[];
   /** Inline SQL applied after the migrations. */
   sql?: string | string[];
-  /** Runs with owner rights after the SQL, before the snapshot that reset() returns to. */
-  seed?: (owner: Transaction) => Promise<void> | void;
+  /**
+   * Runs with owner rights after the migrations and the SQL, before the snapshot that reset()
+   * returns to: a function, or SQL files (`'./supabase/seed.sql'`, a folder of .sql files, or a list).
+   */
+  seed?: ((owner: Transaction) => Promise<void> | void) | string | string[];
   dataApi?: DataApiOptions;
   /** The clock of minting and validation (a fixed Date, or a function). */
   now?: Date | (() => Date);
@@ -83,7 +87,9 @@ export function resolveOptions(input: TestDatabaseOptions = {}, env: NodeJS.Proc
   if (input.sql !== undefined && typeof input.sql !== 'string' && !(Array.isArray(input.sql) && input.sql.every((m) => typeof m === 'string'))) {
     fail('sql', 'a string or a list of strings', input.sql);
   }
-  if (input.seed !== undefined && typeof input.seed !== 'function') fail('seed', 'an async function (owner) => { ... }', input.seed);
+  if (input.seed !== undefined && typeof input.seed !== 'function' && typeof input.seed !== 'string' && !(Array.isArray(input.seed) && input.seed.every((m) => typeof m === 'string'))) {
+    fail('seed', "an async function (owner) => { ... }, or SQL files ('./supabase/seed.sql', a folder, or a list)", input.seed);
+  }
   if (input.now !== undefined && !(input.now instanceof Date) && typeof input.now !== 'function') fail('now', 'a Date or a function returning one', input.now);
   const d = input.dataApi ?? {};
   for (const k of Object.keys(d)) if (!KNOWN_DATA_API.has(k)) throw new TypeError(`unknown option "dataApi.${k}" (known: ${[...KNOWN_DATA_API].join(', ')})`);

@@ -27,6 +27,8 @@ beforeAll(async () => {
   });
   alice = db.user('alice', { sub: 'user-alice' });
   bob = db.user('bob', { sub: 'user-bob' });
+  // a token without sub (auth.user_id() is NULL): every "only" check below tries it too
+  db.user('no-sub', { sub: null });
 });
 afterAll(() => db?.close());
 
@@ -36,7 +38,9 @@ describe('the schema is ready for the Data API', () => {
     for (const command of ['select', 'insert', 'update', 'delete'] as const) {
       await expect(db.table('posts')).toHavePolicyFor(command, 'authenticated');
     }
-    await expect(db.table('posts')).not.toHavePolicyFor('select', 'anonymous');
+    for (const command of ['select', 'insert', 'update', 'delete'] as const) {
+      await expect(db.table('posts')).not.toHavePolicyFor(command, 'anonymous');
+    }
     await expect(db.table('posts')).toGrantCrudTo('authenticated');
     await expect(db.table('posts')).toGrant(['SELECT', 'INSERT', 'UPDATE', 'DELETE'], 'authenticated', { exactly: true });
   });
@@ -78,6 +82,8 @@ describe('who sees what', () => {
 describe('who writes what', () => {
   test("only the author can update or delete a post, and cannot hand it to someone else", async () => {
     await expect(db.rows('posts', { user_id: 'user-alice' })).toBeWritableOnlyBy(alice, { ownerColumn: 'user_id' });
+    // a published post passes the SELECT policy for anyone: only the UPDATE policy keeps it hers
+    await expect(db.rows('posts', { user_id: 'user-alice', is_published: true })).toBeWritableOnlyBy(alice, { ownerColumn: 'user_id' });
   });
 
   test("bob cannot update alice's post: 0 rows, no error", async () => {

@@ -16,6 +16,7 @@
  *   Restrictive policies are not weighed in.
  * Views and materialized views get select only (null for the writes).
  */
+import { touch } from '../coverage.js';
 import type { TableInfo } from '../catalog/index.js';
 import { DataApiError } from '../errors.js';
 import { assertNotInTransaction, probe, type Engine, type ProbeItem } from '../session/engine.js';
@@ -88,6 +89,7 @@ function count(o: { ok: true; result: { rows: Record<string, unknown>[]; rowCoun
 
 export async function accessMatrix(engine: Engine, options: AccessMatrixOptions = {}): Promise<AccessMatrix> {
   engine.assertOpen('db.accessMatrix()');
+  touch('all', 'db.accessMatrix()');
   assertNotInTransaction(engine, 'db.accessMatrix()');
   if (options === null || typeof options !== 'object') throw new TypeError('accessMatrix() takes an options object ({ tables, requesters })');
   if (options.tables !== undefined && (!Array.isArray(options.tables) || !options.tables.every((t) => typeof t === 'string' && t !== ''))) {

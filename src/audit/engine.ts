@@ -1,10 +1,12 @@
 /** db.audit(): the audit on a test database's own connection, its facts cached with the catalog. */
 import { assertNotInTransaction, type Engine } from '../session/engine.js';
+import { touch } from '../coverage.js';
 import { evaluate, readFacts, resolveAuditOptions } from './index.js';
 import type { AuditOptions, AuditResult } from './types.js';
 
 export async function auditDatabase(engine: Engine, options: AuditOptions = {}): Promise<AuditResult> {
   engine.assertOpen('db.audit()');
+  touch('all', 'db.audit()'); // the audit reads every object of the schemas
   assertNotInTransaction(engine, 'db.audit()');
   const resolved = resolveAuditOptions(options, { authenticated: engine.preset.authenticatedRole, anonymous: engine.preset.anonymousRole });
   const key = `audit:${JSON.stringify([resolved.schemas, resolved.apiRoles])}`;

@@ -1,4 +1,5 @@
 /** What every backend offers: one connection, scripts and single statements, reset, close. */
+import { MutantInvalidError } from '../errors.js';
 
 export type BackendKind = 'embedded' | 'url' | 'testcontainers';
 
@@ -37,11 +38,34 @@ export interface Backend extends Connection {
 export interface Setup {
   /** Preset SQL (roles, auth stub, grants): cacheable on its own, it changes rarely. */
   base(conn: Connection): Promise<void>;
-  /** Migrations, inline SQL and seed. */
-  rest(conn: Connection): Promise<void>;
+  /** Migrations, inline SQL and seed (`backend` names where they run, for error messages). */
+  rest(conn: Connection, backend: BackendKind): Promise<void>;
+  /** Extensions the preset and the SQL create: the embedded backend loads them before it starts. */
+  extensions: string[];
   /** Hashes of what base() and base()+rest() do; equal keys mean an equal database. */
   baseKey: string;
   fullKey: string;
+  /** `pg-rls-test mutate`: a mutant applied after rest() (and again after each reset()); never cached. */
+  mutation?: AppliedMutation | undefined;
+}
+
+/** A mutant's SQL, as the test worker receives it from the mutation runner. */
+export interface AppliedMutation {
+  id: string;
+  apply: string;
+  undo: string;
+}
+
+/** Applies (or undoes) a mutant in one transaction: refused SQL leaves the database as it was. */
+export async function applyMutation(conn: Connection, mutation: AppliedMutation, direction: 'apply' | 'undo' = 'apply'): Promise<void> {
+  try {
+    await conn.exec(`BEGIN; ${mutation[direction]}; COMMIT`);
+  } catch (cause) {
+    await conn.exec('ROLLBACK').catch(() => undefined);
+    const pg = postgresError(cause);
+    if (!pg) throw cause;
+    throw new MutantInvalidError(mutation.id, direction === 'apply' ? pg.message : `its undo failed: ${pg.message}`, cause);
+  }
 }
 
 /** The fields both drivers give a Postgres error. */

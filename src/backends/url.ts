@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { BackendUnavailableError } from '../errors.js';
 import { ident } from '../sql/index.js';
-import { SerialBackend, type Backend, type BackendKind, type Connection, type Result, type Setup } from './types.js';
+import { applyMutation, SerialBackend, type Backend, type BackendKind, type Connection, type Result, type Setup } from './types.js';
 
 type PgModule = typeof import('pg');
 type PgClient = InstanceType<PgModule['Client']>;
@@ -78,6 +78,30 @@ class PgConnection implements Connection {
   async query(sql: string, params?: unknown[]): Promise<Result> {
     const r = await this.client.query(sql, params as unknown[]);
     return { rows: r.rows, rowCount: r.rowCount ?? r.rows.length, fields: r.fields.map((f) => f.name) };
+  }
+}
+
+/**
+ * CREATE DATABASE ... TEMPLATE copies the contents, not the settings made with ALTER DATABASE ...
+ * SET (a preset's search_path): copy those too, values through set_config, never spliced into SQL.
+ */
+async function copyDatabaseSettings(admin: PgClient, from: string, to: string): Promise<void> {
+  const { rows } = await admin.query(
+    `SELECT unnest(s.setconfig) AS setting FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase WHERE d.datname = $1 AND s.setrole = 0`,
+    [from],
+  );
+  for (const { setting } of rows as { setting: string }[]) {
+    const eq = setting.indexOf('=');
+    const name = setting.slice(0, eq);
+    await admin.query('BEGIN');
+    try {
+      await admin.query('SELECT set_config($1, $2, true)', [name, setting.slice(eq + 1)]);
+      await admin.query(`ALTER DATABASE ${ident(to)} SET ${ident(name)} FROM CURRENT`);
+      await admin.query('COMMIT');
+    } catch (e) {
+      await admin.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
   }
 }
 
@@ -154,11 +178,17 @@ export class ServerBackend extends SerialBackend<PgConnection> implements Backen
       try {
         const conn = new PgConnection(tpl);
         await setup.base(conn);
-        await setup.rest(conn);
+        await setup.rest(conn, kind);
+        // mutate: the mutant goes into the template, so reset() returns to the mutated state
+        if (setup.mutation) await applyMutation(conn, setup.mutation);
       } finally {
         await tpl.end();
       }
-      await admin.query(`CREATE DATABASE ${ident(stem)} TEMPLATE ${ident(template)}`);
+      const copy = async () => {
+        await admin.query(`CREATE DATABASE ${ident(stem)} TEMPLATE ${ident(template)}`);
+        await copyDatabaseSettings(admin, template, stem);
+      };
+      await copy();
       created.push(stem);
       const life: Lifecycle = {
         kind,
@@ -166,7 +196,7 @@ export class ServerBackend extends SerialBackend<PgConnection> implements Backen
         connect: () => connect(withDatabase(url, stem), timeout),
         restore: async () => {
           await drop(stem);
-          await admin.query(`CREATE DATABASE ${ident(stem)} TEMPLATE ${ident(template)}`);
+          await copy();
         },
         dispose,
         description: `postgres://${describeUrl(withDatabase(url, stem))}`,

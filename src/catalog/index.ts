@@ -4,6 +4,7 @@
  */
 import type { Connection } from '../backends/types.js';
 import { RlsBypassError, UnknownColumnError, UnknownRoleError, UnknownTableError } from '../errors.js';
+import { touch } from '../coverage.js';
 import { closeMatches } from '../suggest.js';
 import { loadRoles, ownedUnforcedTables, type RoleInfo } from './roles.js';
 import { loadTables, type TableInfo } from './tables.js';
@@ -65,20 +66,24 @@ export class Catalog {
     const found = dot
       ? all.find((t) => t.schema === dot[0] && t.name === dot[1])
       : (all.find((t) => t.schema === 'public' && t.name === name) ?? unique(all.filter((t) => t.name === name)));
-    if (found) return found;
+    if (found) {
+      touch('table', found.qualifiedName);
+      return found;
+    }
     throw new UnknownTableError(name, closeMatches(name, all.map((t) => (t.schema === 'public' ? t.name : t.qualifiedName))));
   }
 
   schema(name: string): Promise<ObjectInfo> {
-    return this.memo(`schema:${name}`, (c) => resolveSchema(c, name));
+    return touched('schema', (o) => o.name, this.memo(`schema:${name}`, (c) => resolveSchema(c, name)));
   }
 
   sequence(name: string): Promise<ObjectInfo> {
-    return this.memo(`sequence:${name}`, (c) => resolveSequence(c, name));
+    return touched('sequence', (o) => o.name, this.memo(`sequence:${name}`, (c) => resolveSequence(c, name)));
   }
 
   function(signature: string): Promise<ObjectInfo> {
-    return this.memo(`function:${signature}`, (c) => resolveFunction(c, signature));
+    // coverage names functions without their arguments: public.get_order(bigint) -> public.get_order
+    return touched('function', (o) => `${o.schema}.${o.name.replace(/\(.*$/s, '').split('.').pop()!.replace(/"/g, '')}`, this.memo(`function:${signature}`, (c) => resolveFunction(c, signature)));
   }
 
   policies(table: TableInfo): Promise<PolicyInfo[]> {
@@ -87,6 +92,7 @@ export class Catalog {
 
   /** The roles whose policies and grants apply to `role`: itself, inherited memberships, public. */
   rolesOf(role: string): Promise<Set<string>> {
+    touch('role', role);
     return this.memo(`rolesOf:${role}`, (c) => rolesOf(c, role));
   }
 
@@ -98,7 +104,10 @@ export class Catalog {
   async role(name: string): Promise<RoleInfo> {
     const roles = await this.roles();
     const r = roles.get(name);
-    if (r) return r;
+    if (r) {
+      touch('role', name);
+      return r;
+    }
     throw new UnknownRoleError(name, closeMatches(name, [...roles.keys()].filter((n) => !n.startsWith('pg_'))));
   }
 
@@ -138,6 +147,13 @@ export class Catalog {
       }
     });
   }
+}
+
+/** Records the resolved object as used by the running test (see src/coverage.ts). */
+async function touched<T>(kind: 'schema' | 'sequence' | 'function', nameOf: (o: T) => string, p: Promise<T>): Promise<T> {
+  const o = await p;
+  touch(kind, nameOf(o));
+  return o;
 }
 
 function splitQualified(name: string): [string, string] | undefined {

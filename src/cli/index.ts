@@ -3,6 +3,7 @@
  * Each command resolves to its exit code (0 ok, 1 its check failed, 2 bad usage).
  */
 import { audit, AUDIT_USAGE } from './audit.js';
+import { mutateCommand, MUTATE_USAGE } from './mutate.js';
 import { toolVersion, type CliIo } from './io.js';
 
 export type { CliIo } from './io.js';
@@ -14,6 +15,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   audit: { summary: 'check a live database for what would make the Data API leak or fail (read-only)', run: audit },
+  mutate: { summary: 'mutation testing: break each policy and grant, rerun the tests, report what no test noticed', run: mutateCommand },
 };
 
 export const USAGE = `usage: pg-rls-test <command> [options]
@@ -26,7 +28,9 @@ ${Object.entries(COMMANDS)
   pg-rls-test <command> --help   the options of one command
   pg-rls-test --version          the installed version
 
-${AUDIT_USAGE}`;
+${AUDIT_USAGE}
+
+${MUTATE_USAGE}`;
 
 /** Runs the command line; resolves to the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {

@@ -4,6 +4,8 @@
  * `request.jwt.claims` setting that each request sets. Differences from the real extension
  * (documented in the README): no JWK validation inside Postgres, no `jti` ordering, no 60 s leeway.
  */
+import type { Connection } from '../backends/types.js';
+import type { ClaimsShape } from '../tokens/index.js';
 
 /** Roles are cluster-wide: create when missing, tolerate a parallel creator, never drop. */
 export function createRolesSql(roles: string[]): string {
@@ -87,20 +89,55 @@ export interface PresetOptions {
   grantPublicSchemaAccess: boolean;
 }
 
+/** A user as the auth service stores them (Supabase: a row of auth.users). */
+export interface Account {
+  /** the user's name in the test (db.user(name)) */
+  name: string;
+  id: string;
+  email: string | null;
+  phone: string | null;
+  userMetadata: Record<string, unknown>;
+  /** as given to db.user(); the preset adds the platform's defaults */
+  appMetadata: Record<string, unknown>;
+}
+
+/** How users of db.user() come to exist in the database, as the platform's auth service makes them. */
+export interface AccountSetup {
+  /** Writes these accounts and commits (idempotent: an account that exists is left as it is). */
+  signUp(conn: Connection, accounts: Account[]): Promise<void>;
+  /** who writes them, for messages */
+  who: string;
+  /** what to do when a sign-up fails */
+  hint: string;
+  /** users running as these roles have no account (a service key, the anonymous key) */
+  skipRoles: string[];
+}
+
 export interface Preset {
   name: 'neon' | 'supabase' | 'none';
   /** The role a token without a `role` claim runs as. */
   authenticatedRole: string;
   /** The role a request without a token runs as. */
   anonymousRole: string;
+  /** The claims minted tokens carry: Neon Auth's or Supabase Auth's. */
+  claims: ClaimsShape;
+  /** Extensions the preset creates (the embedded backend must load them). */
+  extensions: string[];
+  /** Sign-up of db.user() users, when the platform keeps users in the database. */
+  accounts?: AccountSetup;
   /** SQL applied once, before migrations. */
   setupSql(options: PresetOptions): string;
+  /** The expression that gives the requester's identity, NULL without one (mutate's null_identity_admitted). */
+  identity?: string;
 }
 
 export const neonPreset: Preset = {
   name: 'neon',
   authenticatedRole: 'authenticated',
   anonymousRole: 'anonymous',
+  claims: 'neon-auth',
+  extensions: [],
+  identity: 'auth.user_id()',
   setupSql: (o) =>
     [createRolesSql(['authenticated', 'anonymous']), AUTH_SCHEMA_SQL, o.grantPublicSchemaAccess ? DATA_API_GRANTS_SQL : ''].join('\n'),
 };
@@ -110,6 +147,8 @@ export const nonePreset: Preset = {
   name: 'none',
   authenticatedRole: 'authenticated',
   anonymousRole: 'anonymous',
+  claims: 'neon-auth',
+  extensions: [],
   setupSql: () => '',
 };
 

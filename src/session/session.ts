@@ -20,8 +20,10 @@ import {
   type QueryResult,
   type Statement,
 } from './engine.js';
+import { touch } from '../coverage.js';
 import { identify, type Identity } from './identity.js';
 import { requesterLabel, type Requester } from './requesters.js';
+import { brand } from '../brands.js';
 
 export type RequestKind = 'query' | 'insert' | 'update' | 'delete';
 
@@ -56,6 +58,9 @@ function shape(kind: RequestKind, returning: boolean, r: QueryResult): QueryResu
  * toBeDeniedByRls run it themselves.
  */
 export class PendingRequest<R = QueryResult> implements PromiseLike<R> {
+  static {
+    brand(this, 'PendingRequest');
+  }
   readonly kind: RequestKind;
   /** the table written to, for insert/update/delete */
   readonly table: string | undefined;
@@ -132,6 +137,7 @@ export async function build(catalog: Catalog, kind: RequestKind, args: unknown[]
   if (kind === 'query') {
     const [sql, params] = args as [string, unknown[] | undefined];
     if (typeof sql !== 'string') throw new TypeError('query() takes an SQL string as its first argument');
+    touch('sql', sql);
     return { returning: true, stmt: { sql, params, method: /^\s*(select|with|table|values)\b/i.test(sql) ? 'GET' : 'POST', path: '/rpc/query' } };
   }
   const name = args[0];
@@ -161,6 +167,9 @@ export async function build(catalog: Catalog, kind: RequestKind, args: unknown[]
 
 /** `db.as(requester)`: every call is its own transaction, rolled back. */
 export class Session {
+  static {
+    brand(this, 'Session');
+  }
   readonly requester: Requester;
   #engine: Engine;
 
@@ -208,6 +217,9 @@ export class Session {
 
 /** The `tx` of transaction(fn): statements run at once, in the open transaction. */
 export class Transaction {
+  static {
+    brand(this, 'Transaction');
+  }
   #catalog: Catalog;
   #conn: Connection;
   #identity: Identity | null;
@@ -269,6 +281,9 @@ export async function inTransaction<T>(engine: Engine, identity: Identity | null
  * db.reset()); on a `url` database used as it is, nothing commits.
  */
 export class OwnerSession {
+  static {
+    brand(this, 'OwnerSession');
+  }
   #engine: Engine;
   constructor(engine: Engine) {
     this.#engine = engine;

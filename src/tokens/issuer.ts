@@ -1,19 +1,45 @@
 /**
  * The database's token authority: one signing key (and a foreign one for negative tests),
- * the JWKS, the clock, the configured audience and issuer. Mints Neon-Auth-shaped tokens and
+ * the JWKS, the clock, the configured audience and issuer. Mints tokens shaped as Neon Auth's
+ * (or, under the Supabase preset, Supabase Auth's) and
  * validates tokens as the Data API does.
  */
 import type { Clock } from './clock.js';
 import { createSigningKey, type Jwks, type SigningAlg, type SigningKey } from './keys.js';
 import { durationSeconds, signClaims, type Claims } from './mint.js';
+import { subjectFor } from './subject.js';
 import { checkClaims, validateToken } from './validate.js';
+
+/** Whose tokens the minted ones imitate: Neon Auth's (default) or Supabase Auth's. */
+export type ClaimsShape = 'neon-auth' | 'supabase';
 
 export interface IssuerOptions {
   alg: SigningAlg;
   issuer: string;
   audience?: string | undefined;
   clock: Clock;
+  /** default 'neon-auth' */
+  claims?: ClaimsShape;
 }
+
+/** What a user's token says about them besides sub and role. */
+export interface UserProfile {
+  name: string;
+  sub: string | null;
+  role: string;
+  /** default `<name>@example.test` */
+  email?: string | undefined;
+  phone?: string | undefined;
+  /** Supabase user_metadata (raw_user_meta_data) */
+  metadata?: Record<string, unknown> | undefined;
+  /** Supabase app_metadata, merged over { provider: 'email', providers: ['email'] } */
+  appMetadata?: Record<string, unknown> | undefined;
+  /** extra claims, merged over everything */
+  claims?: Record<string, unknown> | undefined;
+}
+
+/** The app_metadata Supabase Auth gives an email sign-up. */
+export const SUPABASE_APP_METADATA = { provider: 'email', providers: ['email'] };
 
 export interface MintOptions {
   /** exp relative to now ('15m', '-1m', seconds); default: no exp unless in claims */
@@ -76,25 +102,46 @@ export class Issuer {
     return p;
   }
 
-  /** The claims a Neon Auth token for this user carries now. */
-  userClaims(user: { name: string; sub: string | null; role: string; claims?: Record<string, unknown> | undefined }): Claims {
+  /** The claims a Neon Auth (or Supabase Auth) token for this user carries now. */
+  userClaims(user: UserProfile): Claims {
     const now = this.options.clock.seconds();
-    const created = new Date(0).toISOString();
-    const base: Claims = {
-      iat: now,
-      exp: now + TOKEN_LIFETIME_SECONDS,
-      iss: this.options.issuer,
-      aud: this.options.audience ?? this.options.issuer,
-      role: user.role,
-      email: `${user.name}@example.test`,
-      name: user.name,
-      emailVerified: true,
-      createdAt: created,
-      updatedAt: created,
-    };
+    const email = user.email ?? `${user.name}@example.test`;
+    let base: Claims;
+    if (this.options.claims === 'supabase') {
+      // The access token of Supabase Auth (GoTrue) for an email/password session.
+      base = {
+        iat: now,
+        exp: now + TOKEN_LIFETIME_SECONDS,
+        iss: this.options.issuer,
+        aud: this.options.audience ?? 'authenticated',
+        role: user.role,
+        email,
+        phone: user.phone ?? '',
+        app_metadata: { ...SUPABASE_APP_METADATA, ...(user.appMetadata ?? {}) },
+        user_metadata: { ...(user.metadata ?? {}) },
+        aal: 'aal1',
+        amr: [{ method: 'password', timestamp: now }],
+        session_id: subjectFor(`session:${user.name}`),
+        is_anonymous: false,
+      };
+    } else {
+      const created = new Date(0).toISOString();
+      base = {
+        iat: now,
+        exp: now + TOKEN_LIFETIME_SECONDS,
+        iss: this.options.issuer,
+        aud: this.options.audience ?? this.options.issuer,
+        role: user.role,
+        email,
+        name: user.name,
+        emailVerified: true,
+        createdAt: created,
+        updatedAt: created,
+      };
+    }
     if (user.sub !== null) {
       base.sub = user.sub;
-      base.id = user.sub;
+      if (this.options.claims !== 'supabase') base.id = user.sub;
     }
     return { ...base, ...(user.claims ?? {}) };
   }

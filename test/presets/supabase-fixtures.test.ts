@@ -1,0 +1,113 @@
+/**
+ * Six real Supabase projects (attributed excerpts in test/fixtures/supabase/<project>) load as
+ * they are with preset 'supabase', on both backends; a user of db.user() signs up through each
+ * project's own trigger on auth.users, and one of its RLS rules holds.
+ */
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../../src/index.js';
+import { forEachBackend } from '../helpers/backends.js';
+
+const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/supabase/${name}/supabase`, import.meta.url));
+
+/** Opens the project's database for the describe block; `db()` gives it. */
+function project(name: string, backend: { options: object }): () => TestDatabase {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase({ ...backend.options, preset: 'supabase', migrations: fixture(name) });
+  });
+  afterAll(() => db?.close());
+  return () => db;
+}
+
+forEachBackend((backend) => {
+  describe('supabase/supabase examples/user-management', () => {
+    const db = project('user-management', backend);
+    test('the sign-up trigger makes a public profile from the metadata; everyone reads it', async () => {
+      const alice = db().user('alice', { metadata: { full_name: 'Alice Example', avatar_url: 'a.png' } });
+      const bob = db().user('bob');
+      const { rows } = await db().owner.query('select full_name, avatar_url from profiles where id = $1', [alice.sub]);
+      expect(rows).toEqual([{ full_name: 'Alice Example', avatar_url: 'a.png' }]);
+      await expect(db().rows('profiles', { id: alice.sub })).toBeVisibleTo([alice, bob, db().anonymous]);
+      await expect(db().as(bob).update('profiles', { full_name: 'mallory' }, { id: alice.sub })).toBeDeniedByRls();
+    });
+  });
+
+  describe('supabase/supabase examples/todo-list', () => {
+    const db = project('todo-list', backend);
+    test("alice's todos (user_id references auth.users) are hers alone", async () => {
+      const alice = db().user('alice');
+      const bob = db().user('bob');
+      await expect(db().as(alice).insert('todos', { user_id: alice.sub, task: 'write tests' })).resolves.toMatchObject({ rowCount: 1 });
+      await db().owner.insert('todos', { user_id: alice.sub, task: 'ship it' });
+      await expect(db().rows('todos', { user_id: alice.sub })).toBeVisibleOnlyTo(alice, { among: [bob, db().anonymous] });
+      await expect(db().as(bob).insert('todos', { user_id: alice.sub, task: 'forged' })).toBeDeniedByRls();
+      await db().reset();
+    });
+  });
+
+  describe('vercel/nextjs-subscription-payments', () => {
+    const db = project('nextjs-subscription-payments', backend);
+    test('the sign-up trigger fills public.users; customers (RLS, no policy) are nobody\'s through the API', async () => {
+      const alice = db().user('alice', { metadata: { full_name: 'Alice Payer' } });
+      const bob = db().user('bob');
+      await expect(db().as(alice).query('select full_name from users')).resolves.toMatchObject({ rows: [{ full_name: 'Alice Payer' }] });
+      await db().owner.insert('customers', { id: alice.sub, stripe_customer_id: 'cus_1' });
+      await expect(db().rows('customers', { id: alice.sub })).toBeVisibleOnlyTo([], { among: [alice, bob, db().anonymous] });
+      await db().reset();
+    });
+  });
+
+  describe('mckaywrigley/chatbot-ui', () => {
+    const db = project('chatbot-ui', backend);
+    test('the sign-up trigger makes a profile and a home workspace, private to their owner', async () => {
+      const alice = db().user('alice');
+      const bob = db().user('bob');
+      const { rows } = await db().owner.query('select (select count(*)::int from profiles where user_id = $1) as profiles, (select count(*)::int from workspaces where user_id = $1 and is_home) as homes', [alice.sub]);
+      expect(rows[0]).toEqual({ profiles: 1, homes: 1 });
+      await expect(db().rows('workspaces', { user_id: alice.sub })).toBeVisibleOnlyTo(alice, { among: [bob, db().anonymous] });
+    });
+  });
+
+  describe('makerkit/nextjs-saas-starter-kit-lite', () => {
+    const db = project('makerkit-lite', backend);
+    test('kit.new_user_created_setup makes the personal account from the metadata; only its owner reads it', async () => {
+      const alice = db().user('alice', { email: 'alice@acme.test', metadata: { name: 'Alice' } });
+      const bob = db().user('bob');
+      const { rows } = await db().owner.query('select name, email from accounts where id = $1', [alice.sub]);
+      expect(rows).toEqual([{ name: 'Alice', email: 'alice@acme.test' }]);
+      await expect(db().rows('accounts', { id: alice.sub })).toBeVisibleOnlyTo(alice, { among: [bob, db().anonymous] });
+    });
+  });
+
+  describe('usebasejump/basejump', () => {
+    const db = project('basejump', backend);
+    test("the sign-up trigger makes alice's personal account, which she reads through the public RPC", async () => {
+      const alice = db().user('alice', { metadata: { name: 'Alice' } });
+      const bob = db().user('bob');
+      const own = await db().owner.query('select count(*)::int as n from basejump.accounts where primary_owner_user_id = $1 and personal_account', [alice.sub]);
+      expect(own.rows).toEqual([{ n: 1 }]);
+      const viaRpc = await db().as(alice).query(`select public.get_personal_account() ->> 'account_id' as id`);
+      expect(viaRpc.rows).toEqual([{ id: alice.sub }]);
+      const asBob = await db().as(bob).query('select count(*)::int as n from basejump.accounts where primary_owner_user_id = $1', [alice.sub]);
+      expect(asBob.rows).toEqual([{ n: 0 }]);
+    });
+  });
+
+  describe('midday-ai/midday', () => {
+    const db = project('midday', backend);
+    test('handle_new_user fills public.users from auth.users; users_on_team lets anyone join any team (a real leak)', async () => {
+      const alice = db().user('alice', { email: 'alice@midday.test', metadata: { full_name: 'Alice M.' } });
+      const mallory = db().user('mallory');
+      const { rows } = await db().owner.query('select full_name, email from users where id = $1', [alice.sub]);
+      expect(rows).toEqual([{ full_name: 'Alice M.', email: 'alice@midday.test' }]);
+      const team = await db().owner.query(`insert into teams (name) values ('Acme') returning id`);
+      const teamId = team.rows[0]!.id as string;
+      await db().owner.insert('users_on_team', { user_id: alice.sub, team_id: teamId, role: 'owner' });
+      // "Enable insert for authenticated users only" FOR INSERT TO authenticated WITH CHECK (true)
+      await expect(db().as(mallory).insert('users_on_team', { user_id: mallory.sub, team_id: teamId, role: 'owner' })).resolves.toEqual({ rowCount: 1 });
+      await expect(db().as(mallory).insert('users_on_team', { user_id: mallory.sub, team_id: teamId, role: 'owner' })).not.toBeDeniedByRls();
+      await db().reset();
+    });
+  });
+});
