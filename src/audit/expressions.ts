@@ -297,6 +297,41 @@ export function functionChecksCaller(f: FunctionFacts, r: Routines): boolean | u
   return sources(body, r, 2, f).some((s) => s.kind === 'identity' || s.kind === 'caller role');
 }
 
+/** Columns that hold a secret a caller proves they know: an invitation token, a code. */
+const SECRET_COLUMNS = new Set(['token', 'invitation_token', 'invite_token', 'token_hash', 'code', 'invite_code', 'invitation_code', 'access_code', 'secret', 'hash']);
+
+/** The names of a function's parameters, from its CREATE FUNCTION text. */
+function parameterNames(f: FunctionFacts): Set<string> {
+  const out = new Set<string>();
+  try {
+    const create = f.definition ? (parseScript(f.definition)[0]?.stmt.CreateFunctionStmt as { parameters?: Node[] } | undefined) : undefined;
+    for (const p of create?.parameters ?? []) {
+      const fp = p.FunctionParameter as { name?: string; mode?: string } | undefined;
+      if (fp?.name && fp.mode !== 'FUNC_PARAM_OUT' && fp.mode !== 'FUNC_PARAM_TABLE') out.add(fp.name.toLowerCase());
+    }
+  } catch {
+    // unreadable: no names
+  }
+  return out;
+}
+
+/**
+ * Whether the function looks rows up by a secret its caller passes (`WHERE token = p_token`): the
+ * unguessable value is the check (an invitation lookup), not the caller's identity.
+ */
+export function functionTakesSecret(f: FunctionFacts, r: Routines): boolean {
+  const params = parameterNames(f);
+  let found = false;
+  walk(r.body(f), (kind, body) => {
+    if (found || kind !== 'A_Expr' || body.kind !== 'AEXPR_OP' || operator(body) !== '=') return;
+    const sides = [body.lexpr, body.rexpr].map((x) => (x ? kindOf(unwrap(x as Node)) : undefined));
+    const secret = sides.some((x) => x?.[0] === 'ColumnRef' && SECRET_COLUMNS.has(names(x[1].fields).pop()?.toLowerCase() ?? ''));
+    const param = sides.some((x) => x?.[0] === 'ParamRef' || (x?.[0] === 'ColumnRef' && names(x[1].fields).length === 1 && params.has(names(x[1].fields)[0]!.toLowerCase())));
+    if (secret && param) found = true;
+  });
+  return found;
+}
+
 /** The tables a function body reads and writes (`schema.name`), helpers followed one level. */
 export function functionTables(f: FunctionFacts, r: Routines, depth = 1, seen = new Set<FunctionFacts>()): { reads: Set<string>; writes: Set<string> } | undefined {
   const body = r.body(f);
@@ -657,15 +692,35 @@ export function readsColumnThrough(node: unknown, table: string, column: string,
   return found;
 }
 
-/** Whether a tree reads column `column` of table `table` (a FROM of that table and a reference to the column). */
+/**
+ * Whether a tree filters on column `column` of table `table`: a statement that reads the table
+ * (FROM, UPDATE, DELETE) and tests the column in its WHERE (qualified with the table's name or
+ * alias, or bare when the table is its only FROM item). Selecting the column is not deciding on it.
+ */
 export function readsColumn(node: unknown, table: string, column: string): boolean {
-  let from = false;
-  let col = false;
+  let found = false;
+  // `x IN (SELECT m.org_id FROM members m ...)`: the selected column is compared too
+  const compared = new Set<unknown>();
   walk(node, (kind, body) => {
-    if (kind === 'RangeVar' && body.relname === table) from = true;
-    else if (kind === 'ColumnRef' && names(body.fields).pop() === column) col = true;
+    if (kind === 'SubLink' && body.subLinkType === 'ANY_SUBLINK') compared.add((body.subselect as Node | undefined)?.SelectStmt);
   });
-  return from && col;
+  walk(node, (kind, body) => {
+    if (found || !['SelectStmt', 'UpdateStmt', 'DeleteStmt'].includes(kind)) return;
+    const tested = [body.whereClause, ...(compared.has(body) ? [body.targetList] : [])].filter(Boolean);
+    if (!tested.length) return;
+    const items: Record<string, unknown>[] = [];
+    if (body.relation) items.push(body.relation as Record<string, unknown>);
+    for (const f of (body.fromClause as Node[] | undefined) ?? []) walk(f, (k, b) => (k === 'RangeVar' ? void items.push(b) : undefined));
+    const mine = items.filter((rv) => rv.relname === table).map((rv) => String((rv.alias as { aliasname?: string } | undefined)?.aliasname ?? table));
+    if (!mine.length) return;
+    walk(tested, (k, b) => {
+      if (k !== 'ColumnRef') return;
+      const parts = names(b.fields);
+      if (parts[parts.length - 1] !== column) return;
+      if (parts.length === 1 ? items.length === 1 : mine.includes(parts[parts.length - 2]!)) found = true;
+    });
+  });
+  return found;
 }
 
 

@@ -102,7 +102,7 @@ export function evaluate(facts: Facts, options: ResolvedAuditOptions): AuditResu
 
 function audited(facts: Facts): Audited {
   const views = facts.relations.filter((r) => r.kind === 'v' || r.kind === 'm').length;
-  return { tables: facts.relations.length - views, views, functions: facts.functions.length };
+  return { tables: facts.relations.length - views, views, functions: facts.functions.filter((f) => f.audited).length };
 }
 
 /**

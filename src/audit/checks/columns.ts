@@ -14,12 +14,15 @@ const SENSITIVE_COLUMNS = new Set([
   'credit_card', 'card_number', 'cvv', 'iban', 'bank_account', 'routing_number',
 ]);
 
-/** Whether the column takes part in an access decision: a policy of its table, or a policy or function that reads it from there. */
-function decidesAccess(ctx: CheckContext, r: RelationFacts, column: string): boolean {
-  if (r.policies.some((p) => rowColumns(expr(p.using), r.name).has(column) || rowColumns(expr(p.check), r.name).has(column))) return true;
+/**
+ * Whether the column takes part in an access decision: a policy of its own table filters on it
+ * (unless `elsewhere`), or a policy of another table or a function does, reading it from there.
+ */
+function decidesAccess(ctx: CheckContext, r: RelationFacts, column: string, elsewhere = false): boolean {
+  if (!elsewhere && r.policies.some((p) => rowColumns(expr(p.using), r.name).has(column) || rowColumns(expr(p.check), r.name).has(column))) return true;
   const rs = routinesOf(ctx);
   return (
-    ctx.facts.relations.some((o) => o.policies.some((p) => readsColumn(expr(p.using), r.name, column) || readsColumn(expr(p.check), r.name, column))) ||
+    ctx.facts.relations.some((o) => o !== r && o.policies.some((p) => readsColumn(expr(p.using), r.name, column) || readsColumn(expr(p.check), r.name, column))) ||
     ctx.facts.functions.some((f) => readsColumn(rs.body(f), r.name, column))
   );
 }
@@ -37,25 +40,27 @@ export const accessColumnUpdatable: Check = {
       const owners = new Set(r.policies.flatMap((p) => [...ownerColumns(p.using, r.name, rs), ...ownerColumns(p.check, r.name, rs)]));
       for (const role of apiRoles(ctx)) {
         if (!reaches(ctx, r, role, 'UPDATE')) continue;
-        const updates = policiesFor(ctx, r, 'update', role, true).filter((p) => !isAlwaysFalse(p.using));
+        // an UPDATE policy without USING admits no existing row
+        const updates = policiesFor(ctx, r, 'update', role, true).filter((p) => p.using !== null && !isAlwaysFalse(p.using));
         if (!updates.length) continue;
         // an owner column the UPDATE policy itself checks in USING is update_allows_handover's
         const handover = new Set(updates.flatMap((p) => ownerColumns(p.using, r.name, rs)));
         const restrictive = policiesFor(ctx, r, 'update', role, false);
         const pins = (p: PolicyFacts, c: string) => rowColumns(expr(effectiveCheck(p)), r.name).has(c);
-        // A role column is a risk on the requester's own row (self-promotion): an administrators'
-        // policy may set it. An owner column is one where the policy does not make the requester an
-        // owner (a team may edit): an owner may pass a row on by another owner column (a recipient).
         const ownRow = (p: PolicyFacts) => orTerms(p.using).some((t) => identityComparisons(t, r.name, rs).length > 0);
+        // A role column is a risk on the requester's own row (self-promotion): an administrators'
+        // policy may set it. A tenant column on the requester's own row matters where something
+        // else reads it (their organisation, for another table's policy); on a team's rows, moving
+        // one to another tenant is the risk. An owner column, where the policy does not depend on
+        // the requester at all.
         const loosens = (p: PolicyFacts, c: string) => {
           if (pins(p, c)) return false;
-          if (ROLE_COLUMNS.has(c)) return ownRow(p);
-          return TENANT_COLUMNS.has(c) || !ownRow(p);
+          if (ROLE_COLUMNS.has(c)) return ownRow(p) && decidesAccess(ctx, r, c);
+          if (TENANT_COLUMNS.has(c)) return decidesAccess(ctx, r, c, ownRow(p));
+          return owners.has(c) && !handover.has(c) && !dependsOnRequester(expr(p.using), rs);
         };
         const unpinned = r.columns.filter((c) => {
-          if (!c.update.includes(role)) return false;
-          const decides = ((ROLE_COLUMNS.has(c.name) || TENANT_COLUMNS.has(c.name)) && decidesAccess(ctx, r, c.name)) || (owners.has(c.name) && !handover.has(c.name));
-          if (!decides || restrictive.some((p) => pins(p, c.name)) || triggerGuards(ctx, r, 'update', c.name)) return false;
+          if (!c.update.includes(role) || restrictive.some((p) => pins(p, c.name)) || triggerGuards(ctx, r, 'update', c.name)) return false;
           return updates.some((p) => loosens(p, c.name));
         });
         if (!unpinned.length) continue;

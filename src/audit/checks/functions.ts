@@ -1,5 +1,5 @@
 /** Functions: SECURITY DEFINER ones the API roles can call, and search paths left to the caller. */
-import { functionChecksCaller, functionTables } from '../expressions.js';
+import { functionChecksCaller, functionTables, functionTakesSecret } from '../expressions.js';
 import type { FunctionFacts } from '../facts.js';
 import type { Check } from '../types.js';
 import { fnObject, fnSql, list, roleList, finding, routinesOf } from './_helpers.js';
@@ -29,11 +29,11 @@ export const securityDefinerExposed: Check = {
   id: 'security_definer_exposed',
   level: 'warning',
   title: 'SECURITY DEFINER function that ignores its caller, executable by API roles',
-  description: 'A SECURITY DEFINER function with a fixed search_path that never looks at who calls it (no auth.*(), current_user, JWT claims, in its body or in a helper it calls) lets every API role act with its owner\'s rights; the default EXECUTE to PUBLIC lets the anonymous role call it through /rpc too. An error when it reads or writes tables with row level security (their policies do not apply to its owner), a warning otherwise. Helpers that check the caller are the legitimate pattern and are not reported.',
+  description: 'A SECURITY DEFINER function with a fixed search_path that never looks at who calls it (no auth.*(), current_user, JWT claims, in its body or in a helper it calls) lets every API role act with its owner\'s rights; the default EXECUTE to PUBLIC lets the anonymous role call it through /rpc too. An error when it reads or writes tables with row level security (their policies do not apply to its owner), a warning otherwise. Helpers that check the caller are the legitimate pattern and are not reported, nor are lookups by a secret the caller passes (`WHERE token = p_token`: an invitation).',
   run(ctx) {
     const rs = routinesOf(ctx);
     return definers(ctx.facts.functions)
-      .filter((f) => f.searchPath !== null && f.executableBy.length > 0 && functionChecksCaller(f, rs) === false)
+      .filter((f) => f.searchPath !== null && f.executableBy.length > 0 && functionChecksCaller(f, rs) === false && !functionTakesSecret(f, rs))
       .map((f) => {
         const t = functionTables(f, rs);
         const writes = [...(t?.writes ?? [])].filter((x) => rs.rlsTables.has(x)).sort();

@@ -23,7 +23,8 @@ interface Membership {
 function membership(ctx: CheckContext, r: RelationFacts): Membership | undefined {
   const rs = routinesOf(ctx);
   const owners = r.policies.flatMap((p) => [...ownerColumns(p.using, r.name, rs), ...ownerColumns(p.check, r.name, rs)]);
-  const user = owners.find((c) => !GROUP_COLUMNS.has(c)) ?? r.columns.find((c) => USER_COLUMNS.has(c.name))?.name;
+  // the member is a user id (an invitation keyed by email is not a membership yet)
+  const user = owners.find((c) => !GROUP_COLUMNS.has(c) && (USER_COLUMNS.has(c) || c === 'id' || c.endsWith('_id'))) ?? r.columns.find((c) => USER_COLUMNS.has(c.name))?.name;
   const group = r.columns.find((c) => GROUP_COLUMNS.has(c.name) && c.name !== user)?.name;
   const role = r.columns.find((c) => ROLE_COLUMNS.has(c.name))?.name;
   if (!user || !group) return undefined;
@@ -75,8 +76,9 @@ export const membershipSelfPromotion: Check = {
           if (guarded || restrictive) continue;
           for (const p of policiesFor(ctx, r, cmd, role, true)) {
             if (reported.has(p)) continue;
-            // UPDATE: only policies that let in more than the administrators (the user's own row, every member)
-            if (cmd === 'update' && orTerms(p.using).every((t) => privileged(m, t, r, ctx))) continue;
+            // UPDATE: only policies that let in more than the administrators (the user's own row,
+            // every member); without USING, an UPDATE policy admits no existing row
+            if (cmd === 'update' && (p.using === null || orTerms(p.using).every((t) => privileged(m, t, r, ctx)))) continue;
             const check = cmd === 'insert' ? (p.cmd === 'all' ? effectiveCheck(p) : p.check) : effectiveCheck(p);
             const terms = check === null ? [expr('true')!] : orTerms(check);
             const why = terms.map((t) => selfServed(m, t, r, ctx, cmd === 'update' ? role : undefined)).find((x) => x);

@@ -58,7 +58,13 @@ describeChecks(FUNCTION_CHECKS, [
       CREATE FUNCTION ok.require_author(post bigint) RETURNS void LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = ''
         AS $$ BEGIN IF NOT ok.is_author(post) THEN RAISE EXCEPTION 'not yours'; END IF; END $$;
       CREATE FUNCTION ok.unpublish(post bigint) RETURNS void LANGUAGE plpgsql SECURITY DEFINER SET search_path = ''
-        AS $$ BEGIN PERFORM ok.require_author(post); UPDATE ok.posts SET is_published = false WHERE id = post; END $$;`,
+        AS $$ BEGIN PERFORM ok.require_author(post); UPDATE ok.posts SET is_published = false WHERE id = post; END $$;
+      -- basejump's lookup_invitation: the unguessable token the caller passes is the check
+      CREATE TABLE ok.invitations (id int PRIMARY KEY, token text NOT NULL, account_name text);
+      ALTER TABLE ok.invitations ENABLE ROW LEVEL SECURITY;
+      REVOKE ALL ON ok.invitations FROM authenticated;
+      CREATE FUNCTION ok.lookup_invitation(lookup_invitation_token text) RETURNS text LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = ''
+        AS $$ DECLARE name text; BEGIN SELECT account_name INTO name FROM ok.invitations WHERE token = lookup_invitation_token; RETURN name; END $$;`,
     expected: [
       {
         level: 'error',
