@@ -217,11 +217,14 @@ SELECT pg_catalog.json_build_object(
       'columns', (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
           'name', at.attname, 'type', pg_catalog.format_type(at.atttypid, at.atttypmod),
           'default', pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), 'notNull', at.attnotnull,
-          'select', (SELECT coalesce(pg_catalog.json_agg(a.name ORDER BY a.ord), '[]'::json) FROM api_ok a WHERE pg_catalog.has_column_privilege(a.oid, c.oid, at.attnum, 'SELECT')),
-          'update', (SELECT coalesce(pg_catalog.json_agg(a.name ORDER BY a.ord), '[]'::json) FROM api_ok a WHERE pg_catalog.has_column_privilege(a.oid, c.oid, at.attnum, 'UPDATE'))
+          -- only columns with grants of their own: the others have the table's (filled in by loadFacts)
+          'select', CASE WHEN at.attacl IS NOT NULL THEN (SELECT coalesce(pg_catalog.json_agg(a.name ORDER BY a.ord), '[]'::json) FROM api_ok a WHERE pg_catalog.has_column_privilege(a.oid, c.oid, at.attnum, 'SELECT')) END,
+          'update', CASE WHEN at.attacl IS NOT NULL THEN (SELECT coalesce(pg_catalog.json_agg(a.name ORDER BY a.ord), '[]'::json) FROM api_ok a WHERE pg_catalog.has_column_privilege(a.oid, c.oid, at.attnum, 'UPDATE')) END
         ) ORDER BY at.attnum), '[]'::json)
         FROM pg_catalog.pg_attribute at LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = at.attrelid AND ad.adnum = at.attnum
        WHERE at.attrelid = c.oid AND at.attnum > 0 AND NOT at.attisdropped),
+      'tableSelect', (SELECT coalesce(pg_catalog.json_agg(a.name ORDER BY a.ord), '[]'::json) FROM api_ok a WHERE pg_catalog.has_table_privilege(a.oid, c.oid, 'SELECT')),
+      'tableUpdate', (SELECT coalesce(pg_catalog.json_agg(a.name ORDER BY a.ord), '[]'::json) FROM api_ok a WHERE pg_catalog.has_table_privilege(a.oid, c.oid, 'UPDATE')),
       'primaryKey', ARRAY(SELECT a.attname::text FROM pg_catalog.pg_constraint k, unnest(k.conkey) WITH ORDINALITY AS u(attnum, ord)
                             JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = u.attnum
                            WHERE k.conrelid = c.oid AND k.contype = 'p' ORDER BY u.ord),
@@ -305,5 +308,15 @@ export interface FactsOptions {
 export async function loadFacts(conn: Connection, options: FactsOptions): Promise<Facts> {
   const [{ rows }] = await Promise.all([conn.query(FACTS_SQL, [options.schemas, options.apiRoles]), loadParser()]);
   const raw = rows[0]?.facts;
-  return (typeof raw === 'string' ? JSON.parse(raw) : raw) as Facts;
+  const facts = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Facts;
+  // A column without grants of its own has its table's privileges (the query computes them once per table).
+  for (const r of facts.relations as (RelationFacts & { tableSelect?: string[]; tableUpdate?: string[] })[]) {
+    for (const c of r.columns) {
+      c.select ??= r.tableSelect ?? [];
+      c.update ??= r.tableUpdate ?? [];
+    }
+    delete r.tableSelect;
+    delete r.tableUpdate;
+  }
+  return facts;
 }

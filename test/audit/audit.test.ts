@@ -204,7 +204,7 @@ describe('audit options and the read-only transaction', () => {
       },
       query: async (sql) => {
         calls.push(sql.includes('json_build_object') ? 'FACTS' : sql);
-        return { rows: [{ facts: { roles: [], schemas: [{ name: 'public' }] } }], rowCount: 1, fields: ['facts'] };
+        return { rows: [{ facts: { roles: [], schemas: [{ name: 'public' }], relations: [] } }], rowCount: 1, fields: ['facts'] };
       },
     };
     await readFacts(conn, resolveAuditOptions({}));
