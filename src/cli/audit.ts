@@ -119,7 +119,7 @@ export async function audit(argv: string[], io: CliIo): Promise<number> {
       io.stderr(e instanceof UnknownObjectError ? `pg-rls-test: in ${where}: ${e.message}\n` : `pg-rls-test: cannot read the catalog of ${where}: ${(e as Error).message}\n`);
       return 2;
     }
-    progress(`pg-rls-test audit: ${facts.relations.length} tables and views, ${facts.functions.length} SECURITY DEFINER functions: running ${CHECKS.length} checks…`);
+    progress(`pg-rls-test audit: ${facts.relations.length} tables and views, ${facts.functions.filter((f) => f.audited).length} functions: running ${CHECKS.length} checks…`);
     const result = evaluate(facts, resolved);
     progress('');
     const out =
