@@ -142,11 +142,17 @@ export function progressLine(done: number, total: number, c: Counts): string {
   return `mutants ${done}/${total}, killed ${c.killed}, survived ${c.survived}, no coverage ${c.noCoverage}${c.timeout ? `, timeout ${c.timeout}` : ''}${c.compileError ? `, invalid ${c.compileError}` : ''}`;
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 export function formatText(r: MutationResult): string {
   const lines: string[] = [];
   const byOp = new Map<Operator, Mutant[]>();
   for (const m of r.mutants) byOp.set(m.mutatorName, [...(byOp.get(m.mutatorName) ?? []), m]);
-  lines.push(`pg-rls-test mutate: ${r.mutants.length} mutants of schema ${r.schemas.join(', ')}${r.shard ? ` (shard ${r.shard.index}/${r.shard.count})` : ''}, ${r.tests.length} tests (${r.runner})`);
+  lines.push(
+    `pg-rls-test mutate: ${plural(r.mutants.length, 'mutant')} of schema${r.schemas.length === 1 ? '' : 's'} ${r.schemas.join(', ')}${r.shard ? ` (shard ${r.shard.index}/${r.shard.count})` : ''}, ${plural(r.tests.length, 'test')} (${r.runner})`,
+  );
   lines.push('');
   lines.push('operator                      mutants  killed  survived  no cov.  other');
   for (const op of OPERATORS) {

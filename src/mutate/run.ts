@@ -5,6 +5,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { MutateFailedError } from '../errors.js';
 import { loadParser } from '../sql/parse.js';
 import type { CoverageRecord } from './collector.js';
@@ -23,15 +24,18 @@ export async function mutate(options: MutateOptions = {}): Promise<MutationResul
   const dir = mkdtempSync(join(tmpdir(), 'pg-rls-test-mutate-'));
   const previousEnv = process.env[MUTATE_DIR_ENV];
   process.env[MUTATE_DIR_ENV] = dir;
-  const runner: SuiteRunner = new (await import('./vitest-runner.js')).VitestRunner(cwd, resolved.config);
-  const state = (s: RunState) => writeFileSync(join(dir, 'state.json'), JSON.stringify(s));
+  const runnerOptions = { cwd, config: resolved.config, dir };
+  const runner: SuiteRunner =
+    resolved.runner === 'jest' ? new (await import('./jest-runner.js')).JestRunner(runnerOptions) : new (await import('./vitest-runner.js')).VitestRunner(runnerOptions);
+  const keepWarm = resolved.runner === 'vitest';
+  const state = (s: Omit<RunState, 'keepWarm'>) => writeFileSync(join(dir, 'state.json'), JSON.stringify({ ...s, keepWarm }));
   try {
     state({ run: 0, mode: 'clean' });
-    await runner.init(fileBeside(resolved.runner === 'jest' ? 'mutate-jest-setup.cjs' : 'mutate-vitest-setup.js'), new URL('./mutate-vitest-worker.js', import.meta.url));
+    await runner.init();
     const clean = await runner.run(undefined, { bail: false });
     const failing = clean.tests.filter((t) => !t.passed);
     if (failing.length || clean.errors.length || clean.tests.length === 0) {
-      const what = failing.map((t) => `${t.name}${t.error ? `: ${t.error.split('\n')[0]}` : ''}`).concat(clean.errors);
+      const what = failing.map((t) => `${t.name}${t.error ? `: ${failureSummary(t.error).split('\n')[0]}` : ''}`).concat(clean.errors);
       throw new MutateFailedError(
         clean.tests.length === 0 && !what.length
           ? 'the clean run ran no test'
@@ -102,7 +106,7 @@ export async function mutate(options: MutateOptions = {}): Promise<MutationResul
         if (failed.length || result.errors.length) {
           m.status = 'Killed';
           m.killedBy = failed.map((t) => t.id);
-          m.statusReason = (failed[0]?.error ?? result.errors[0] ?? '').split('\n')[0];
+          m.statusReason = failureSummary(failed[0]?.error ?? result.errors[0] ?? '');
         } else m.status = 'Survived';
       }
     }
@@ -131,7 +135,6 @@ export function resolveMutateOptions(o: MutateOptions): ResolvedMutateOptions {
   if (o === null || typeof o !== 'object') throw new TypeError('mutate() takes an options object');
   const runner = o.runner ?? 'vitest';
   if (runner !== 'vitest' && runner !== 'jest') throw new TypeError(`"runner" option must be 'vitest' or 'jest', got ${JSON.stringify(runner)}`);
-  if (runner === 'jest') throw new TypeError('"runner" option: mutation testing runs Vitest suites only in this version (Jest through runCLI is not there yet); run the suite with Vitest, or leave it out of mutate');
   if (o.operators !== undefined) {
     if (!Array.isArray(o.operators) || o.operators.length === 0) throw new TypeError('"operators" option must be a non-empty list of operator names');
     for (const op of o.operators) if (!OPERATORS.includes(op)) throw new TypeError(`"operators" option: unknown operator "${String(op)}" (known: ${OPERATORS.join(', ')})`);
@@ -248,6 +251,20 @@ export function score(c: Counts): number {
   return valid === 0 ? Number.NaN : (100 * detected) / valid;
 }
 
+/**
+ * A failure as the report shows it (statusReason): the message without colours and stack
+ * frames, at most 12 lines (the matcher's Expected/Received/Why, not only its first line).
+ */
+export function failureSummary(message: string): string {
+  const lines = stripVTControlCharacters(message)
+    .split('\n')
+    .filter((l) => !/^\s+at /.test(l))
+    .map((l) => l.trimEnd());
+  while (lines.length && lines[lines.length - 1] === '') lines.pop();
+  const kept = lines.slice(0, 12);
+  return (lines.length > kept.length ? [...kept, '…'] : kept).join('\n').trim();
+}
+
 function readJsonDir<T>(dir: string): T[] {
   let names: string[];
   try {
@@ -256,10 +273,5 @@ function readJsonDir<T>(dir: string): T[] {
     return [];
   }
   return names.map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as T);
-}
-
-/** A file built beside this module (dist/), e.g. the setup file a runner loads in its workers. */
-function fileBeside(name: string): string {
-  return new URL(`./${name}`, import.meta.url).pathname;
 }
 
