@@ -9,7 +9,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { MutateFailedError } from '../errors.js';
-import { builtFile, writeSetupFile, type RunnerOptions, type RunResult, type SuiteRunner } from './runner.js';
+import { builtFile, withinTime, writeSetupFile, type RunnerOptions, type RunResult, type SuiteRunner } from './runner.js';
 import type { HostReply, HostRequest } from './jest-host.js';
 
 const FLAGS = ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning'];
@@ -64,14 +64,7 @@ export class JestRunner implements SuiteRunner {
     const started = performance.now();
     const names = selection ? [...new Set([...selection.values()].flat().map((id) => id.slice(id.indexOf('#') + 1)))] : undefined;
     const asked = this.#ask({ type: 'run', files: selection ? [...selection.keys()] : undefined, names });
-    let timer: NodeJS.Timeout | undefined;
-    const limit = options.timeoutMs
-      ? new Promise<'timeout'>((r) => {
-          timer = setTimeout(() => r('timeout'), options.timeoutMs);
-        })
-      : undefined;
-    const first = await (limit ? Promise.race([asked, limit]) : asked);
-    clearTimeout(timer);
+    const first = await withinTime(asked, options.timeoutMs);
     if (first === 'timeout') {
       // a test that hangs: end Jest's process, start a new one for the next mutant
       asked.catch(() => undefined);

@@ -68,6 +68,7 @@ export function toJson(r: MutationResult, options: { cwd: string; threshold?: nu
       cleanRunMs: Math.round(r.cleanRunMs),
       durationMs: Math.round(r.durationMs),
       mutantsRun: r.mutantsRun,
+      ...(r.unusedWaivers.length ? { unusedWaivers: r.unusedWaivers } : {}),
       ...(r.shard ? { shard: `${r.shard.index}/${r.shard.count}` } : {}),
     },
   };
@@ -176,10 +177,19 @@ export function formatText(r: MutationResult): string {
       lines.push(`  kill it: ${m.suggestion}`);
     }
   }
+  if (shown.some((m) => m.status !== 'CompileError')) {
+    lines.push('');
+    lines.push('(in the suggestions, owner is a user the rows belong to, other and user anyone else)');
+  }
   const ignored = r.mutants.filter((m) => m.status === 'Ignored');
   if (ignored.length) {
     lines.push('');
     for (const m of ignored) lines.push(`ignored  #${m.id} ${m.mutatorName}  ${m.object}: ${m.statusReason ?? ''}`);
+  }
+  if (r.unusedWaivers.length) {
+    lines.push('');
+    lines.push('waivers that match no mutant (a typo, or the object is gone):');
+    for (const w of r.unusedWaivers) lines.push(`  ${w.check}  ${w.object}`);
   }
   lines.push('');
   const skipped = Object.values(r.skipped).reduce((a, b) => a + (b ?? 0), 0);

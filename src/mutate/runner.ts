@@ -65,3 +65,17 @@ export function writeSetupFile(dir: string, name: string, format: 'esm' | 'cjs')
 export function jestTestId(cwd: string, file: string, fullName: string): string {
   return `${relative(cwd, file)}#${fullName}`;
 }
+
+/** `work`'s value, or 'timeout' when it takes longer than `ms` (no limit when undefined). */
+export async function withinTime<T>(work: Promise<T>, ms: number | undefined): Promise<T | 'timeout'> {
+  if (ms === undefined) return work;
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<'timeout'>((r) => {
+    timer = setTimeout(() => r('timeout'), ms);
+  });
+  try {
+    return await Promise.race([work, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -16,7 +16,7 @@ import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { MutateFailedError } from '../errors.js';
 import { persistentPool, type PersistentPool } from './vitest-pool.js';
-import { builtFile, writeSetupFile, type RunnerOptions, type RunResult, type SuiteRunner, type TestOutcome } from './runner.js';
+import { builtFile, withinTime, writeSetupFile, type RunnerOptions, type RunResult, type SuiteRunner, type TestOutcome } from './runner.js';
 
 type VitestModule = typeof import('vitest/node');
 type Vitest = Awaited<ReturnType<VitestModule['createVitest']>>;
@@ -85,14 +85,7 @@ export class VitestRunner implements SuiteRunner {
     ctx.state.filesMap.clear(); // a previous run's results must not count (Stryker does the same)
     const started = performance.now();
     const running = ctx.runTestSpecifications(specs, !selection);
-    let timer: NodeJS.Timeout | undefined;
-    const limit = options.timeoutMs
-      ? new Promise<'timeout'>((r) => {
-          timer = setTimeout(() => r('timeout'), options.timeoutMs);
-        })
-      : undefined;
-    const first = await (limit ? Promise.race([running, limit]) : running);
-    clearTimeout(timer);
+    const first = await withinTime(running, options.timeoutMs);
     if (first === 'timeout') {
       // the worker is stuck in a test: end it (the next run starts a fresh one) and drop this run
       // Vitest does not settle a run whose worker was ended, and waits for it before the next one:

@@ -53,6 +53,23 @@ test('bad usage exits 2 before anything runs', () => {
   const c = cli(['merge', 'a.json'], {});
   expect(c.status).toBe(2);
   expect(c.stderr).toContain('mutate merge needs');
+  for (const [args, message] of [
+    [['--runner', 'mocha'], '--runner must be vitest or jest, got "mocha"'],
+    [['--shard', '3'], '--shard must be i/n (e.g. 2/4), got "3"'],
+    [['--timeout-factor', '0'], '--timeout-factor must be a positive number, got "0"'],
+    [['--nope'], "Unknown option '--nope'"],
+  ] as const) {
+    const r = cli([...args], {});
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`pg-rls-test: ${message}\n\nusage: pg-rls-test mutate [options]`);
+  }
+});
+
+test('--tables naming a table the test databases do not have is refused, with close names', () => {
+  const r = cli(['--config', 'test/mutate/fixture/vitest.weak.config.ts', '--tables', 'notez'], { PG_RLS_TEST_BACKEND: 'embedded' });
+  expect(r.status).toBe(2);
+  expect(r.stderr).toContain('pg-rls-test: --tables: the test databases have no table "notez" (did you mean "public.notes"?)');
+  expect(r.stdout).toBe('');
 });
 
 // the same suites for each runner: Vitest (test/mutate/fixture) and Jest (test/mutate/jest, CommonJS over dist/)

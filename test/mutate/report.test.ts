@@ -1,7 +1,10 @@
 /** The text report's wording and the kill reasons of the JSON report, without a run. */
 import { expect, test } from 'vitest';
 import { formatText } from '../../src/mutate/report.js';
-import { failureSummary } from '../../src/mutate/run.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { detectRunner, failureSummary } from '../../src/mutate/run.js';
 import type { Mutant, MutationResult } from '../../src/mutate/types.js';
 
 const mutant: Mutant = {
@@ -23,6 +26,7 @@ const mutant: Mutant = {
 const result = (over: Partial<MutationResult>): MutationResult => ({
   mutants: [mutant],
   skipped: {},
+  unusedWaivers: [],
   counts: { killed: 1, survived: 0, noCoverage: 0, timeout: 0, compileError: 0, ignored: 0 },
   score: 100,
   files: [],
@@ -47,4 +51,36 @@ test('a kill reason keeps the matcher message without colours or stack frames', 
   expect(failureSummary(message)).toBe('expect(table).toHaveRlsEnabled()\n\nExpected: row level security enabled on public.notes\nReceived: disabled');
   const long = Array.from({ length: 20 }, (_, i) => `line ${i}`).join('\n');
   expect(failureSummary(long).split('\n')).toEqual([...Array.from({ length: 12 }, (_, i) => `line ${i}`), '…']);
+});
+
+test('survivors come with a legend of the suggestions\' names; a waiver that matches nothing is named', () => {
+  const text = formatText(
+    result({
+      mutants: [{ ...mutant, status: 'Survived', killedBy: [] }],
+      counts: { killed: 0, survived: 1, noCoverage: 0, timeout: 0, compileError: 0, ignored: 0 },
+      score: 0,
+      unusedWaivers: [{ check: 'policy_dropped', object: 'public.notez "own"', reason: 'x' }],
+    }),
+  );
+  expect(text).toContain("  kill it: await expect(db.table('public.notes')).toHaveRlsEnabled();\n\n(in the suggestions, owner is a user the rows belong to, other and user anyone else)\n");
+  expect(text).toContain('\nwaivers that match no mutant (a typo, or the object is gone):\n  policy_dropped  public.notez "own"\n');
+  expect(formatText(result({}))).not.toContain('(in the suggestions');
+});
+
+test('the runner, when none is named: Jest for a Jest config, else Vitest', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pgrls-runner-'));
+  try {
+    expect(detectRunner(dir, undefined)).toBe('vitest');
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ jest: { testEnvironment: 'node' } }));
+    expect(detectRunner(dir, undefined)).toBe('jest');
+    rmSync(join(dir, 'package.json'));
+    writeFileSync(join(dir, 'jest.config.cjs'), 'module.exports = {};');
+    expect(detectRunner(dir, undefined)).toBe('jest');
+    writeFileSync(join(dir, 'vitest.config.ts'), 'export default {};');
+    expect(detectRunner(dir, undefined)).toBe('vitest');
+    expect(detectRunner(dir, 'config/jest.rls.config.js')).toBe('jest');
+    expect(detectRunner(dir, 'vitest.rls.config.ts')).toBe('vitest');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
