@@ -1,8 +1,24 @@
 import { defineConfig, type Options } from 'tsup';
 
 /**
+ * The package's public entry points, `pg-rls-test/<name>` (`index` is `pg-rls-test` itself).
+ * Each is built as dist/<name>.js (ESM, `import`) with dist/<name>.d.ts, and as dist/<name>.cjs
+ * (CommonJS, `require`) with dist/<name>.d.cts: a new entry here gets both kinds of types with
+ * nothing else to do in this file. package.json must list it in "exports" and "typesVersions"
+ * (test/packaging/exports.test.ts says exactly what to write when it is missing).
+ */
+export const publicEntries: Record<string, string> = {
+  index: 'src/index.ts',
+  vitest: 'matchers/vitest.ts',
+  jest: 'matchers/jest.ts',
+  matchers: 'matchers/index.ts',
+  mutate: 'src/mutate/index.ts',
+};
+
+/**
  * src/internal.ts is built once per format and loaded by every other entry (instead of being
  * bundled into each), so index, vitest, jest and matchers share one copy of the engine's classes.
+ * It has no types of its own: the public entries' declarations are bundled without it.
  */
 function sharedInternal(ext: 'js' | 'cjs') {
   return {
@@ -14,7 +30,15 @@ function sharedInternal(ext: 'js' | 'cjs') {
 }
 
 const common: Options = {
-  entry: { index: 'src/index.ts', internal: 'src/internal.ts', vitest: 'matchers/vitest.ts', jest: 'matchers/jest.ts', matchers: 'matchers/index.ts', mutate: 'src/mutate/index.ts' },
+  entry: { ...publicEntries, internal: 'src/internal.ts' },
+  dts: {
+    entry: publicEntries,
+    // members marked @internal (the engine behind a reference) stay out of the published types
+    compilerOptions: { stripInternal: true },
+    // TestDatabase is AsyncDisposable (`await using`): name the lib that declares it, so that a
+    // project without @types/node and with an ES2022 lib compiles our types (TypeScript >= 5.2)
+    banner: '/// <reference lib="esnext.disposable" />',
+  },
   shims: true,
   sourcemap: true,
   target: 'node20',
@@ -22,7 +46,7 @@ const common: Options = {
 };
 
 export default defineConfig([
-  { ...common, format: ['esm'], dts: true, clean: true, esbuildPlugins: [sharedInternal('js')] },
+  { ...common, format: ['esm'], clean: true, esbuildPlugins: [sharedInternal('js')] },
   // CommonJS consumers (Jest's default mode above all) cannot load ES modules: jose 6 is ESM-only,
   // so it is bundled in; lazy import()s become require()s (PGlite and pg ship CommonJS builds).
   {

@@ -115,7 +115,7 @@ function ensurePgtap() {
  */
 function installPackage() {
   step('packing the package and installing the tarball into bench/.work', () => {
-    run('npx', ['tsup', '--silent']);
+    run('npm', ['run', '--silent', 'build']);
     const tarball = run('npm', ['pack', '--silent', '--pack-destination', WORK]).trim().split('\n').pop();
     writeFileSync(join(WORK, 'package.json'), JSON.stringify({ name: 'pg-rls-test-bench', private: true, type: 'module' }) + '\n');
     run('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--silent', join(WORK, tarball)], { cwd: WORK });

@@ -142,4 +142,18 @@ forEachBackend((backend) => {
     );
     await expect(expect(db().table('posts')).toGrant('SELECT', 'authenticated', { onTablesCreatedBy: 'postgres' })).rejects.toThrow('"onTablesCreatedBy" applies to db.schema(name) only');
   });
+
+  test('unknown objects: close matches by name, whatever the arguments or schema', async () => {
+    const unknown = (ref: object) =>
+      expect(ref).toGrant('USAGE', 'authenticated').then(
+        () => 'resolved',
+        (e: { code: string; message: string }) => `${e.code}: ${e.message}`,
+      );
+    expect(await unknown(db().function('public.get_pots()'))).toBe('ERR_PGRLS_UNKNOWN_OBJECT: function "public.get_pots()" does not exist; did you mean "get_post(bigint)"?');
+    expect(await unknown(db().function('get_posts(bigint, text)'))).toBe('ERR_PGRLS_UNKNOWN_OBJECT: function "get_posts(bigint, text)" does not exist; did you mean "get_post(bigint)"?');
+    expect(await unknown(db().function('auth.user_idd()'))).toBe('ERR_PGRLS_UNKNOWN_OBJECT: function "auth.user_idd()" does not exist; did you mean "auth.user_id()"?');
+    expect(await unknown(db().function('public.user_id()'))).toBe('ERR_PGRLS_UNKNOWN_OBJECT: function "public.user_id()" does not exist; did you mean "auth.user_id()"?');
+    expect(await unknown(db().schema('auht'))).toBe('ERR_PGRLS_UNKNOWN_OBJECT: schema "auht" does not exist; did you mean "auth"?');
+    expect(await unknown(db().sequence('auth.posts_id_seq'))).toBe('ERR_PGRLS_UNKNOWN_OBJECT: sequence "auth.posts_id_seq" does not exist; did you mean "public.posts_id_seq", "public.notes_id_seq", "public.open_posts_id_seq"?');
+  });
 });

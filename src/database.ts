@@ -18,9 +18,10 @@ import { OwnerSession, Session, Transaction } from './session/session.js';
 import type { Where } from './sql/index.js';
 import { Clock, Issuer, type Claims, type Jwks, type MintOptions } from './tokens/index.js';
 import { resolveOptions, type ResolvedOptions, type TestDatabaseOptions } from './options.js';
+import { brand, processWide } from './brands.js';
 
-/** Open databases, so a raw JWT can be traced to the database whose key signed it. */
-const openDatabases = new Set<TestDatabase>();
+/** Open databases, so a raw JWT can be traced to the database whose key signed it (every copy's). */
+const openDatabases = processWide('openDatabases', () => new Set<TestDatabase>());
 
 /** The open database whose JWKS has this token's kid; else the most recently created one. */
 export function databaseForToken(token: string): TestDatabase | undefined {
@@ -35,11 +36,15 @@ export function databaseForToken(token: string): TestDatabase | undefined {
 }
 
 export class TestDatabase implements AsyncDisposable {
+  static {
+    brand(this, 'TestDatabase');
+  }
   /** The requester without a token (runs as the preset's anonymous role). */
   readonly anonymous = new Anonymous();
   /** Owner rights (the setup connection): for seeding and inspecting inside a test. */
   readonly owner: OwnerSession;
   readonly backend: Backend['kind'];
+  /** @internal the engine, for matchers */
   readonly [ENGINE]: Engine;
   #users = new Map<string, { user: User; key: string }>();
   #clock: Clock;

@@ -6,6 +6,8 @@
  *   Postgres error such as 42501). Its `code` is the API's (`PGRST301`, `42501`, ...).
  */
 
+import { brand } from './brands.js';
+
 export type PgRlsTestErrorCode =
   | 'ERR_PGRLS_BACKEND_UNAVAILABLE'
   | 'ERR_PGRLS_RLS_BYPASS'
@@ -26,6 +28,9 @@ export type PgRlsTestErrorCode =
   | 'ERR_PGRLS_MUTATE_FAILED';
 
 export class PgRlsTestError extends Error {
+  static {
+    brand(this, 'PgRlsTestError');
+  }
   static code: PgRlsTestErrorCode = 'ERR_PGRLS_INVALID_SUBJECT';
   code: PgRlsTestErrorCode;
   /** What to do about it, as a sentence; kept out of `message` so messages stay short. */
@@ -47,12 +52,18 @@ export class PgRlsTestError extends Error {
 
 /** No container runtime, an optional package missing, a server that cannot be reached. */
 export class BackendUnavailableError extends PgRlsTestError {
+  static {
+    brand(this, 'BackendUnavailableError');
+  }
   static override code = 'ERR_PGRLS_BACKEND_UNAVAILABLE' as const;
   declare code: 'ERR_PGRLS_BACKEND_UNAVAILABLE';
 }
 
 /** The role requests run as would bypass row level security, so every RLS test would pass. */
 export class RlsBypassError extends PgRlsTestError {
+  static {
+    brand(this, 'RlsBypassError');
+  }
   static override code = 'ERR_PGRLS_RLS_BYPASS' as const;
   declare code: 'ERR_PGRLS_RLS_BYPASS';
   role: string;
@@ -79,6 +90,9 @@ class UnknownNameError extends PgRlsTestError {
 }
 
 export class UnknownTableError extends UnknownNameError {
+  static {
+    brand(this, 'UnknownTableError');
+  }
   static override code = 'ERR_PGRLS_UNKNOWN_TABLE' as const;
   declare code: 'ERR_PGRLS_UNKNOWN_TABLE';
   constructor(name: string, candidates: string[]) {
@@ -87,6 +101,9 @@ export class UnknownTableError extends UnknownNameError {
 }
 
 export class UnknownColumnError extends UnknownNameError {
+  static {
+    brand(this, 'UnknownColumnError');
+  }
   static override code = 'ERR_PGRLS_UNKNOWN_COLUMN' as const;
   declare code: 'ERR_PGRLS_UNKNOWN_COLUMN';
   constructor(table: string, name: string, candidates: string[]) {
@@ -95,6 +112,9 @@ export class UnknownColumnError extends UnknownNameError {
 }
 
 export class UnknownRoleError extends UnknownNameError {
+  static {
+    brand(this, 'UnknownRoleError');
+  }
   static override code = 'ERR_PGRLS_UNKNOWN_ROLE' as const;
   declare code: 'ERR_PGRLS_UNKNOWN_ROLE';
   constructor(name: string, candidates: string[]) {
@@ -104,6 +124,9 @@ export class UnknownRoleError extends UnknownNameError {
 
 /** A function signature, schema or sequence that does not exist. */
 export class UnknownObjectError extends UnknownNameError {
+  static {
+    brand(this, 'UnknownObjectError');
+  }
   static override code = 'ERR_PGRLS_UNKNOWN_OBJECT' as const;
   declare code: 'ERR_PGRLS_UNKNOWN_OBJECT';
   kind: string;
@@ -115,11 +138,17 @@ export class UnknownObjectError extends UnknownNameError {
 
 /** Something that is not what a matcher or method expects (a Promise, a plain string, ...). */
 export class InvalidSubjectError extends PgRlsTestError {
+  static {
+    brand(this, 'InvalidSubjectError');
+  }
   static override code = 'ERR_PGRLS_INVALID_SUBJECT' as const;
   declare code: 'ERR_PGRLS_INVALID_SUBJECT';
 }
 
 export class MigrationFailedError extends PgRlsTestError {
+  static {
+    brand(this, 'MigrationFailedError');
+  }
   static override code = 'ERR_PGRLS_MIGRATION_FAILED' as const;
   declare code: 'ERR_PGRLS_MIGRATION_FAILED';
   file: string;
@@ -138,6 +167,9 @@ export class MigrationFailedError extends PgRlsTestError {
 }
 
 export class SeedFailedError extends PgRlsTestError {
+  static {
+    brand(this, 'SeedFailedError');
+  }
   static override code = 'ERR_PGRLS_SEED_FAILED' as const;
   declare code: 'ERR_PGRLS_SEED_FAILED';
 }
@@ -148,6 +180,9 @@ export class SeedFailedError extends PgRlsTestError {
  * saving new user".
  */
 export class SignUpFailedError extends PgRlsTestError {
+  static {
+    brand(this, 'SignUpFailedError');
+  }
   static override code = 'ERR_PGRLS_SIGN_UP_FAILED' as const;
   declare code: 'ERR_PGRLS_SIGN_UP_FAILED';
   /** the users whose sign-up failed (db.user() names) */
@@ -161,11 +196,17 @@ export class SignUpFailedError extends PgRlsTestError {
 }
 
 export class ResetUnsupportedError extends PgRlsTestError {
+  static {
+    brand(this, 'ResetUnsupportedError');
+  }
   static override code = 'ERR_PGRLS_RESET_UNSUPPORTED' as const;
   declare code: 'ERR_PGRLS_RESET_UNSUPPORTED';
 }
 
 export class DatabaseClosedError extends PgRlsTestError {
+  static {
+    brand(this, 'DatabaseClosedError');
+  }
   static override code = 'ERR_PGRLS_DATABASE_CLOSED' as const;
   declare code: 'ERR_PGRLS_DATABASE_CLOSED';
   constructor(what: string) {
@@ -175,22 +216,34 @@ export class DatabaseClosedError extends PgRlsTestError {
 
 /** A JWT that cannot be used where a requester is expected (not a string, not three parts). */
 export class InvalidTokenError extends PgRlsTestError {
+  static {
+    brand(this, 'InvalidTokenError');
+  }
   static override code = 'ERR_PGRLS_INVALID_TOKEN' as const;
   declare code: 'ERR_PGRLS_INVALID_TOKEN';
 }
 
 export class RunnerNotFoundError extends PgRlsTestError {
+  static {
+    brand(this, 'RunnerNotFoundError');
+  }
   static override code = 'ERR_PGRLS_RUNNER_NOT_FOUND' as const;
   declare code: 'ERR_PGRLS_RUNNER_NOT_FOUND';
 }
 
 export class MatcherNotAwaitedError extends PgRlsTestError {
+  static {
+    brand(this, 'MatcherNotAwaitedError');
+  }
   static override code = 'ERR_PGRLS_MATCHER_NOT_AWAITED' as const;
   declare code: 'ERR_PGRLS_MATCHER_NOT_AWAITED';
 }
 
 /** `pg-rls-test mutate`: the database refused a mutant's SQL (reported as Stryker's CompileError). */
 export class MutantInvalidError extends PgRlsTestError {
+  static {
+    brand(this, 'MutantInvalidError');
+  }
   static override code = 'ERR_PGRLS_MUTANT_INVALID' as const;
   declare code: 'ERR_PGRLS_MUTANT_INVALID';
   mutantId: string;
@@ -202,6 +255,9 @@ export class MutantInvalidError extends PgRlsTestError {
 
 /** `pg-rls-test mutate` cannot run: no test runner, a red clean run, no database created. */
 export class MutateFailedError extends PgRlsTestError {
+  static {
+    brand(this, 'MutateFailedError');
+  }
   static override code = 'ERR_PGRLS_MUTATE_FAILED' as const;
   declare code: 'ERR_PGRLS_MUTATE_FAILED';
   /** the tests that failed on the unmutated schema, when that is why */
@@ -236,6 +292,9 @@ export type AnyPgRlsTestError =
  * plus the HTTP `status` it would send. Postgres errors keep their SQLSTATE as `code`.
  */
 export class DataApiError extends Error {
+  static {
+    brand(this, 'DataApiError');
+  }
   status: number;
   code: string;
   detail: string | null;

@@ -5,13 +5,18 @@
 import type { TableInfo } from './catalog/index.js';
 import type { Where } from './sql/index.js';
 import type { Engine } from './session/engine.js';
+import { brand } from './brands.js';
 
 /** Internal access for matchers: the engine behind a reference or database. */
 export const ENGINE: unique symbol = Symbol.for('pg-rls-test.engine');
 
 export class TableRef {
+  static {
+    brand(this, 'TableRef');
+  }
   readonly kind = 'table' as const;
   readonly name: string;
+  /** @internal */
   readonly [ENGINE]: Engine;
   constructor(engine: Engine, name: string) {
     if (typeof name !== 'string' || name === '') throw new TypeError('db.table() takes a table name such as "posts" or "schema.posts"');
@@ -34,6 +39,9 @@ export interface RowsOptions {
 
 /** Rows of a table picked by column equality or an SQL predicate. */
 export class RowSet {
+  static {
+    brand(this, 'RowSet');
+  }
   readonly kind = 'rows' as const;
   readonly table: TableRef;
   readonly where: Where;
@@ -57,6 +65,9 @@ export class RowSet {
 
 /** A column, for column privileges: db.column('posts', 'email'). */
 export class ColumnRef {
+  static {
+    brand(this, 'ColumnRef');
+  }
   readonly kind = 'column' as const;
   readonly table: TableRef;
   readonly column: string;
@@ -72,8 +83,12 @@ export class ColumnRef {
 
 /** A function by signature ('public.get_order(bigint)'), a schema, or a sequence. */
 export class ObjectRef<K extends 'function' | 'schema' | 'sequence'> {
+  static {
+    brand(this, 'ObjectRef');
+  }
   readonly kind: K;
   readonly name: string;
+  /** @internal */
   readonly [ENGINE]: Engine;
   constructor(engine: Engine, kind: K, name: string) {
     if (typeof name !== 'string' || name === '') throw new TypeError(`db.${kind}() takes a ${kind === 'function' ? "signature such as 'public.get_order(bigint)'" : 'name'}`);
@@ -92,8 +107,12 @@ export type SequenceRef = ObjectRef<'sequence'>;
 
 /** A role, for membership assertions: db.role('authenticated'). */
 export class RoleRef {
+  static {
+    brand(this, 'RoleRef');
+  }
   readonly kind = 'role' as const;
   readonly name: string;
+  /** @internal */
   readonly [ENGINE]: Engine;
   constructor(engine: Engine, name: string) {
     if (typeof name !== 'string' || name === '') throw new TypeError('db.role() takes a role name');

@@ -12,6 +12,12 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
+/** "3 tables, 1 view, 0 SECURITY DEFINER functions" */
+export function auditedText(result: AuditResult): string {
+  const { tables, views, functions } = result.audited;
+  return `${plural(tables, 'table')}, ${plural(views, 'view')}, ${plural(functions, 'SECURITY DEFINER function')}`;
+}
+
 /** "2 errors, 1 warning, 0 infos, 1 waived" */
 export function summary(result: AuditResult): string {
   const c = counts(result);
@@ -40,7 +46,7 @@ export interface TextOptions {
 }
 
 /**
- *   audit of pgrls_x (schemas: public): 1 error, 0 warnings, 0 info, 0 waived
+ *   audit of pgrls_x (schemas: public; 1 table, 0 views, 0 SECURITY DEFINER functions): 1 error, 0 warnings, 0 info, 0 waived
  *
  *   public.notes
  *     error   rls_disabled_exposed: row level security is disabled on public.notes, ...
@@ -48,7 +54,7 @@ export interface TextOptions {
  */
 export function formatText(result: AuditResult, options: TextOptions = {}): string {
   const levels = new Set(options.levels ?? ['error', 'warning', 'info']);
-  const lines = [`audit of ${result.database} (schemas: ${result.schemas.join(', ')}): ${summary(result)}`];
+  const lines = [`audit of ${result.database} (schemas: ${result.schemas.join(', ')}; ${auditedText(result)}): ${summary(result)}`];
   for (const [table, fs] of groupByTable(result.findings.filter((f) => levels.has(f.level)))) {
     lines.push('', table, ...fs.flatMap((f) => findingLines(f, '  ')));
   }
@@ -69,6 +75,7 @@ export function formatJson(result: AuditResult): string {
     {
       database: result.database,
       schemas: result.schemas,
+      audited: result.audited,
       summary: { errors: c.error, warnings: c.warning, info: c.info, waived: result.waived.length },
       findings: result.findings,
       waived: result.waived,
@@ -125,7 +132,7 @@ export function formatSarif(result: AuditResult, options: SarifOptions = {}): Re
           },
         },
         results: [...result.findings.map((f) => toResult(f, false)), ...result.waived.map((f) => toResult(f, true))],
-        properties: { database: result.database, schemas: result.schemas },
+        properties: { database: result.database, schemas: result.schemas, audited: result.audited },
       },
     ],
   };

@@ -5,9 +5,10 @@
 import type { Connection } from '../backends/types.js';
 import { CHECKS } from './checks/index.js';
 import { loadFacts, type Facts } from './facts.js';
-import type { ApiRoles, AuditOptions, AuditResult, CheckInfo, Finding, Level, Waiver } from './types.js';
+import type { ApiRoles, Audited, AuditOptions, AuditResult, CheckInfo, Finding, Level, Waiver } from './types.js';
+import { resolveSchema } from '../catalog/objects.js';
 
-export type { ApiRoles, AuditOptions, AuditResult, Check, CheckInfo, Finding, Level, Waiver } from './types.js';
+export type { ApiRoles, Audited, AuditOptions, AuditResult, Check, CheckInfo, Finding, Level, Waiver } from './types.js';
 export type { Facts } from './facts.js';
 export { CHECKS } from './checks/index.js';
 export { loadFacts } from './facts.js';
@@ -76,8 +77,14 @@ export function evaluate(facts: Facts, options: ResolvedAuditOptions): AuditResu
     unusedWaivers: options.ignore.filter((w) => !used.has(w)),
     checks: checkInfos(),
     schemas: options.schemas,
+    audited: audited(facts),
     database: facts.database,
   };
+}
+
+function audited(facts: Facts): Audited {
+  const views = facts.relations.filter((r) => r.kind === 'v' || r.kind === 'm').length;
+  return { tables: facts.relations.length - views, views, functions: facts.functions.length };
 }
 
 /**
@@ -90,11 +97,16 @@ export async function runAudit(conn: Connection, options: AuditOptions = {}): Pr
   return evaluate(facts, resolved);
 }
 
-/** The facts query inside its own read-only transaction. */
+/**
+ * The facts query inside its own read-only transaction. A schema that does not exist rejects
+ * with UnknownObjectError and its close matches: auditing nothing would pass silently.
+ */
 export async function readFacts(conn: Connection, options: Pick<ResolvedAuditOptions, 'schemas' | 'apiRoles'>): Promise<Facts> {
   await conn.exec(`BEGIN READ ONLY; SET LOCAL search_path TO ''`);
   try {
-    return await loadFacts(conn, { schemas: options.schemas, apiRoles: [options.apiRoles.authenticated, options.apiRoles.anonymous] });
+    const facts = await loadFacts(conn, { schemas: options.schemas, apiRoles: [options.apiRoles.authenticated, options.apiRoles.anonymous] });
+    for (const name of options.schemas) if (!facts.schemas.some((s) => s.name === name)) await resolveSchema(conn, name);
+    return facts;
   } finally {
     await conn.exec('ROLLBACK').catch(() => undefined);
   }

@@ -73,5 +73,16 @@ export interface AuditResult {
   checks: CheckInfo[];
   /** what was audited */
   schemas: string[];
+  /** how many objects of those schemas the checks looked at */
+  audited: Audited;
   database: string;
+}
+
+export interface Audited {
+  /** tables, partitioned and foreign tables included */
+  tables: number;
+  /** views and materialized views */
+  views: number;
+  /** SECURITY DEFINER functions (the only functions the checks read) */
+  functions: number;
 }

@@ -42,11 +42,13 @@ export async function resolveFunction(conn: Connection, signature: string): Prom
     .then((r) => r.rows[0])
     .catch(() => undefined);
   if (found) return { oid: Number(found.oid), name: String(found.name), schema: String(found.schema) };
-  const bare = signature.slice(0, signature.indexOf('(')).trim().split('.').pop()!.replace(/"/g, '');
+  // Close matches by name, whatever the arguments: each close name with every signature it has.
+  const wanted = signature.slice(0, signature.indexOf('(')).trim().replace(/"/g, '');
   const { rows } = await conn.query(
-    `SELECT p.oid::regprocedure::text AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE ${SYSTEM_SCHEMA_FILTER}`,
+    `SELECT p.oid::regprocedure::text AS signature, n.nspname || '.' || p.proname AS name
+       FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE ${SYSTEM_SCHEMA_FILTER} ORDER BY 1`,
   );
-  const names = rows.map((r) => String(r.name));
-  const sameName = names.filter((n) => n.replace(/\(.*$/, '').split('.').pop() === bare);
-  throw new UnknownObjectError('function', signature, sameName.length ? sameName.slice(0, 5) : closeMatches(signature, names), 'give the argument types exactly as Postgres lists them (\\df in psql)');
+  const close = closeMatches(wanted, rows.map((r) => String(r.name)));
+  const candidates = close.flatMap((name) => rows.filter((r) => r.name === name).map((r) => String(r.signature))).slice(0, 5);
+  throw new UnknownObjectError('function', signature, candidates, 'give the argument types exactly as Postgres lists them (\\df in psql)');
 }

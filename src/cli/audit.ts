@@ -12,6 +12,7 @@ import { describeUrl } from '../backends/url.js';
 import { CHECKS, DEFAULT_API_ROLES, evaluate, readFacts, resolveAuditOptions } from '../audit/index.js';
 import { formatJson, formatSarif, formatText } from '../audit/format.js';
 import type { Waiver } from '../audit/types.js';
+import { UnknownObjectError } from '../errors.js';
 
 import { option, progressWriter, runCommand, toolVersion, UsageError, type CliIo, type OptionValues } from './io.js';
 
@@ -30,7 +31,8 @@ options:
   --connect-timeout <ms>      connection timeout (default: 10000)
   -h, --help                  this text
 
-exit codes: 0 no error-level finding, 1 errors found, 2 bad usage or the database cannot be read`;
+exit codes: 0 no error-level finding, 1 errors found, 2 bad usage (a --schema that does not exist
+included) or the database cannot be read`;
 
 class ClientConnection implements Connection {
   readonly client: pg.Client;
@@ -119,7 +121,8 @@ async function run(io: CliIo, args: OptionValues<typeof AUDIT_OPTIONS> & { url: 
       facts = await readFacts(new ClientConnection(client), resolved);
     } catch (e) {
       progress('');
-      io.stderr(`pg-rls-test: cannot read the catalog of ${where}: ${(e as Error).message}\n`);
+      // a --schema that does not exist (with its close matches), else a catalog that cannot be read
+      io.stderr(e instanceof UnknownObjectError ? `pg-rls-test: in ${where}: ${e.message}\n` : `pg-rls-test: cannot read the catalog of ${where}: ${(e as Error).message}\n`);
       return 2;
     }
     progress(`pg-rls-test audit: ${facts.relations.length} tables and views, ${facts.functions.length} SECURITY DEFINER functions: running ${CHECKS.length} checks…`);

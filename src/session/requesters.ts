@@ -1,6 +1,7 @@
 /** Who a request is made as: a user minted here, the anonymous requester, or a raw JWT. */
 import { subjectFor, type Claims, type Issuer } from '../tokens/index.js';
 import type { Engine } from './engine.js';
+import { brand } from '../brands.js';
 
 export interface UserOptions {
   /** extra claims, merged over the Neon Auth (or Supabase Auth) ones */
@@ -40,6 +41,9 @@ function checkUserOptions(name: string, o: UserOptions, preset: string): void {
 }
 
 export class User {
+  static {
+    brand(this, 'User');
+  }
   readonly kind = 'user' as const;
   readonly name: string;
   /** `sub` of this user's tokens (null when they have none) */
@@ -106,6 +110,9 @@ export class User {
 }
 
 export class Anonymous {
+  static {
+    brand(this, 'Anonymous');
+  }
   readonly kind = 'anonymous' as const;
   readonly name = 'anonymous';
   toString(): string {

@@ -23,6 +23,7 @@ import {
 import { touch } from '../coverage.js';
 import { identify, type Identity } from './identity.js';
 import { requesterLabel, type Requester } from './requesters.js';
+import { brand } from '../brands.js';
 
 export type RequestKind = 'query' | 'insert' | 'update' | 'delete';
 
@@ -57,6 +58,9 @@ function shape(kind: RequestKind, returning: boolean, r: QueryResult): QueryResu
  * toBeDeniedByRls run it themselves.
  */
 export class PendingRequest<R = QueryResult> implements PromiseLike<R> {
+  static {
+    brand(this, 'PendingRequest');
+  }
   readonly kind: RequestKind;
   /** the table written to, for insert/update/delete */
   readonly table: string | undefined;
@@ -163,6 +167,9 @@ export async function build(catalog: Catalog, kind: RequestKind, args: unknown[]
 
 /** `db.as(requester)`: every call is its own transaction, rolled back. */
 export class Session {
+  static {
+    brand(this, 'Session');
+  }
   readonly requester: Requester;
   #engine: Engine;
 
@@ -208,19 +215,43 @@ export class Session {
   }
 }
 
+/** The statement builders of `tx` and `db.owner`: each statement runs at once and resolves to its result. */
+export abstract class ImmediateWriter {
+  /** Builds and runs one statement. */
+  protected abstract run<R>(kind: RequestKind, args: unknown[]): Promise<R>;
+
+  query(sql: string, params?: unknown[]): Promise<QueryResult> {
+    return this.run('query', [sql, params]);
+  }
+  /** `{ rowCount }` (return=minimal), or with `{ returning }` also the rows. */
+  insert<O extends WriteOptions | undefined = undefined>(table: string, values: Row | Row[], options?: O): Promise<WriteResultOf<O>> {
+    return this.run('insert', [table, values, options]);
+  }
+  update<O extends WriteOptions | undefined = undefined>(table: string, values: Row, where: Where, options?: O): Promise<WriteResultOf<O>> {
+    return this.run('update', [table, values, where, options]);
+  }
+  delete<O extends WriteOptions | undefined = undefined>(table: string, where: Where, options?: O): Promise<WriteResultOf<O>> {
+    return this.run('delete', [table, where, options]);
+  }
+}
+
 /** The `tx` of transaction(fn): statements run at once, in the open transaction. */
-export class Transaction {
+export class Transaction extends ImmediateWriter {
+  static {
+    brand(this, 'Transaction');
+  }
   #catalog: Catalog;
   #conn: Connection;
   #identity: Identity | null;
 
   constructor(catalog: Catalog, conn: Connection, identity: Identity | null) {
+    super();
     this.#catalog = catalog;
     this.#conn = conn;
     this.#identity = identity;
   }
 
-  async #run<R>(kind: RequestKind, args: unknown[]): Promise<R> {
+  protected async run<R>(kind: RequestKind, args: unknown[]): Promise<R> {
     const { stmt, returning } = await build(this.#catalog, kind, args);
     try {
       if (stmt.params?.length) return shape(kind, returning, await this.#conn.query(stmt.sql, stmt.params)) as R;
@@ -232,19 +263,6 @@ export class Transaction {
       // raw SQL may be DDL: later lookups in this transaction must see its effect
       if (kind === 'query') this.#catalog.invalidate();
     }
-  }
-
-  query(sql: string, params?: unknown[]): Promise<QueryResult> {
-    return this.#run('query', [sql, params]);
-  }
-  insert<O extends WriteOptions | undefined = undefined>(table: string, values: Row | Row[], options?: O): Promise<WriteResultOf<O>> {
-    return this.#run('insert', [table, values, options]);
-  }
-  update<O extends WriteOptions | undefined = undefined>(table: string, values: Row, where: Where, options?: O): Promise<WriteResultOf<O>> {
-    return this.#run('update', [table, values, where, options]);
-  }
-  delete<O extends WriteOptions | undefined = undefined>(table: string, where: Where, options?: O): Promise<WriteResultOf<O>> {
-    return this.#run('delete', [table, where, options]);
   }
 }
 
@@ -270,13 +288,17 @@ export async function inTransaction<T>(engine: Engine, identity: Identity | null
  * `db.owner`: the setup connection's rights. Outside a transaction a statement commits (until
  * db.reset()); on a `url` database used as it is, nothing commits.
  */
-export class OwnerSession {
+export class OwnerSession extends ImmediateWriter {
+  static {
+    brand(this, 'OwnerSession');
+  }
   #engine: Engine;
   constructor(engine: Engine) {
+    super();
     this.#engine = engine;
   }
 
-  async #run<R>(kind: RequestKind, args: unknown[]): Promise<R> {
+  protected async run<R>(kind: RequestKind, args: unknown[]): Promise<R> {
     const engine = this.#engine;
     engine.assertOpen(`db.owner.${kind}()`);
     assertNotInTransaction(engine, `db.owner.${kind}()`);
@@ -308,19 +330,6 @@ export class OwnerSession {
         throw e;
       }
     });
-  }
-
-  query(sql: string, params?: unknown[]): Promise<QueryResult> {
-    return this.#run('query', [sql, params]);
-  }
-  insert<O extends WriteOptions | undefined = undefined>(table: string, values: Row | Row[], options?: O): Promise<WriteResultOf<O>> {
-    return this.#run('insert', [table, values, options]);
-  }
-  update<O extends WriteOptions | undefined = undefined>(table: string, values: Row, where: Where, options?: O): Promise<WriteResultOf<O>> {
-    return this.#run('update', [table, values, where, options]);
-  }
-  delete<O extends WriteOptions | undefined = undefined>(table: string, where: Where, options?: O): Promise<WriteResultOf<O>> {
-    return this.#run('delete', [table, where, options]);
   }
 
   /** Several statements with owner rights in one transaction, rolled back at the end. */

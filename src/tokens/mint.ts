@@ -1,7 +1,20 @@
-import { SignJWT, type JWTPayload } from 'jose';
+import { SignJWT } from 'jose';
 import type { SigningKey } from './keys.js';
 
-export type Claims = JWTPayload & Record<string, unknown>;
+/**
+ * A JWT's claims: the registered ones (RFC 7519) and any others. Declared here rather than taken
+ * from jose so that the package's public types load without jose's (which need the DOM or Node types).
+ */
+export interface Claims {
+  iss?: string;
+  sub?: string;
+  aud?: string | string[];
+  jti?: string;
+  nbf?: number;
+  exp?: number;
+  iat?: number;
+  [claim: string]: unknown;
+}
 
 /** Duration like '15m', '-1m', '30s', '2h', '1d', or seconds as a number. */
 export function durationSeconds(value: string | number, option: string): number {

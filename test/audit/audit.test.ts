@@ -28,6 +28,21 @@ forEachBackend((backend) => {
     expect((await db.audit({ schemas: ['public', 'auth'] })).findings).toEqual([]);
   });
 
+  test('what was audited: tables, views and SECURITY DEFINER functions', async () => {
+    expect((await db.audit()).audited).toEqual({ tables: 1, views: 0, functions: 0 });
+  });
+
+  test('a schema that does not exist is an error with its close match, not an empty audit', async () => {
+    await expect(db.audit({ schemas: ['public', 'pubic'] })).rejects.toMatchObject({
+      code: 'ERR_PGRLS_UNKNOWN_OBJECT',
+      message: 'schema "pubic" does not exist; did you mean "public"?',
+    });
+    await expect(expect(db).toBeDataApiReady({ schemas: ['auht'] })).rejects.toMatchObject({
+      code: 'ERR_PGRLS_UNKNOWN_OBJECT',
+      message: 'schema "auht" does not exist; did you mean "auth"?',
+    });
+  });
+
   test('facts are cached until an owner statement changes the schema', async () => {
     await db.owner.transaction(async (tx) => {
       await tx.query('CREATE TABLE scratch (id int)');
@@ -98,7 +113,9 @@ describe('the access matrix on leaky tables and views', () => {
          CREATE VIEW published AS SELECT id, content FROM posts WHERE is_published;
          CREATE TABLE parents (id int PRIMARY KEY);
          CREATE TABLE children (id int PRIMARY KEY, parent int REFERENCES parents);
-         INSERT INTO parents VALUES (1); INSERT INTO children VALUES (1, 1);`,
+         INSERT INTO parents VALUES (1); INSERT INTO children VALUES (1, 1);
+         CREATE FUNCTION count_posts() RETURNS bigint LANGUAGE sql SECURITY DEFINER SET search_path = '' AS $$ SELECT count(*) FROM public.posts $$;
+         REVOKE EXECUTE ON FUNCTION count_posts() FROM PUBLIC;`,
       ],
     });
     db.user('alice', { sub: 'user-alice' });
@@ -145,7 +162,7 @@ describe('the access matrix on leaky tables and views', () => {
     const r = await db.audit();
     expect(formatText(r, { levels: ['error'] }).replace(/^audit of \S+/, 'audit of DB')).toBe(
       [
-        'audit of DB (schemas: public): 5 errors, 0 warnings, 0 info, 0 waived',
+        'audit of DB (schemas: public; 4 tables, 1 view, 1 SECURITY DEFINER function): 5 errors, 0 warnings, 0 info, 0 waived',
         '',
         'public.children',
         '  error   rls_disabled_exposed: row level security is disabled on public.children, which authenticated (SELECT, INSERT, UPDATE, DELETE) can reach through the Data API: every request sees and changes every row',
@@ -187,7 +204,7 @@ describe('audit options and the read-only transaction', () => {
       },
       query: async (sql) => {
         calls.push(sql.includes('json_build_object') ? 'FACTS' : sql);
-        return { rows: [{ facts: { roles: [] } }], rowCount: 1, fields: ['facts'] };
+        return { rows: [{ facts: { roles: [], schemas: [{ name: 'public' }] } }], rowCount: 1, fields: ['facts'] };
       },
     };
     await readFacts(conn, resolveAuditOptions({}));

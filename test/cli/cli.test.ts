@@ -42,7 +42,7 @@ describe.skipIf(!SERVER_URL)('pg-rls-test audit against a server (PG_RLS_TEST_UR
   test('a clean schema exits 0', async () => {
     const r = await run(['audit', '--url', urlOf(clean)]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(r.stdout).toMatch(/^audit of pgrls_\S+ \(schemas: public\): 0 errors, 0 warnings, 0 info, 0 waived\n$/);
+    expect(r.stdout).toMatch(/^audit of pgrls_\S+ \(schemas: public; 1 table, 0 views, 0 SECURITY DEFINER functions\): 0 errors, 0 warnings, 0 info, 0 waived\n$/);
   });
 
   test('errors exit 1, grouped by table with their fix', async () => {
@@ -50,7 +50,7 @@ describe.skipIf(!SERVER_URL)('pg-rls-test audit against a server (PG_RLS_TEST_UR
     expect(r.code).toBe(1);
     expect(r.stdout.replace(/pgrls_\S+/, 'DB')).toBe(
       [
-        'audit of DB (schemas: public): 1 error, 0 warnings, 0 info, 0 waived',
+        'audit of DB (schemas: public; 2 tables, 0 views, 0 SECURITY DEFINER functions): 1 error, 0 warnings, 0 info, 0 waived',
         '',
         'public.notes',
         '  error   rls_disabled_exposed: row level security is disabled on public.notes, which authenticated (SELECT, INSERT, UPDATE, DELETE) and anonymous (SELECT) can reach through the Data API: every request sees and changes every row',
@@ -67,7 +67,7 @@ describe.skipIf(!SERVER_URL)('pg-rls-test audit against a server (PG_RLS_TEST_UR
     const r = await run(['audit', '--url', urlOf(broken), '--ignore', file]);
     expect(r.code).toBe(0);
     expect(r.stdout.replace(/pgrls_\S+/, 'DB')).toBe(
-      ['audit of DB (schemas: public): 0 errors, 0 warnings, 0 info, 1 waived', '', 'waived:', '  error   rls_disabled_exposed public.notes: public notice board', ''].join('\n'),
+      ['audit of DB (schemas: public; 2 tables, 0 views, 0 SECURITY DEFINER functions): 0 errors, 0 warnings, 0 info, 1 waived', '', 'waived:', '  error   rls_disabled_exposed public.notes: public notice board', ''].join('\n'),
     );
   });
 
@@ -76,6 +76,7 @@ describe.skipIf(!SERVER_URL)('pg-rls-test audit against a server (PG_RLS_TEST_UR
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.summary).toEqual({ errors: 1, warnings: 0, info: 0, waived: 0 });
+    expect(out.audited).toEqual({ tables: 2, views: 0, functions: 0 });
     expect(out.findings).toEqual([
       expect.objectContaining({ check: 'rls_disabled_exposed', level: 'error', object: 'public.notes', table: 'public.notes', fix: 'ALTER TABLE "public"."notes" ENABLE ROW LEVEL SECURITY;' }),
     ]);
@@ -107,6 +108,15 @@ describe.skipIf(!SERVER_URL)('pg-rls-test audit against a server (PG_RLS_TEST_UR
       'rls_disabled_exposed public.notes',
       'api_role_missing pgrls_nobody',
     ]);
+  });
+
+  test('--schema that does not exist exits 2 naming it and its close match', async () => {
+    const r = await run(['audit', '--url', urlOf(clean), '--schema', 'public', '--schema', 'pubic']);
+    expect(r).toMatchObject({ code: 2, stdout: '' });
+    expect(r.stderr).toMatch(/^pg-rls-test: in \S+\/pgrls_\S+: schema "pubic" does not exist; did you mean "public"\?\n$/);
+    const none = await run(['audit', '--url', urlOf(clean), '--schema', 'nosuch']);
+    expect(none).toMatchObject({ code: 2, stdout: '' });
+    expect(none.stderr).toMatch(/^pg-rls-test: in \S+\/pgrls_\S+: schema "nosuch" does not exist\n$/);
   });
 
   test('a progress line on a terminal only, cleared at the end', async () => {
