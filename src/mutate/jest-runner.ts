@@ -9,7 +9,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { MutateFailedError } from '../errors.js';
-import { builtFile, withinTime, writeSetupFile, type RunnerOptions, type RunResult, type SuiteRunner } from './runner.js';
+import { builtFile, jestTestId, withinTime, writeSetupFile, type RunnerOptions, type RunResult, type SuiteRunner } from './runner.js';
 import type { HostReply, HostRequest } from './jest-host.js';
 
 const FLAGS = ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning'];
@@ -62,7 +62,8 @@ export class JestRunner implements SuiteRunner {
 
   async run(selection: Map<string, string[]> | undefined, options: { bail: boolean; timeoutMs?: number }): Promise<RunResult> {
     const started = performance.now();
-    const names = selection ? [...new Set([...selection.values()].flat().map((id) => id.slice(id.indexOf('#') + 1)))] : undefined;
+    // an id is `<file relative to the project>#<full name>` (jestTestId): the name is what follows the file
+    const names = selection ? [...new Set([...selection].flatMap(([file, ids]) => ids.map((id) => id.slice(jestTestId(this.#options.cwd, file, '').length))))] : undefined;
     const asked = this.#ask({ type: 'run', files: selection ? [...selection.keys()] : undefined, names });
     const first = await withinTime(asked, options.timeoutMs);
     if (first === 'timeout') {
