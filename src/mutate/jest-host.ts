@@ -42,7 +42,7 @@ const send = (reply: HostReply) => process.send!(reply);
 
 process.on('message', (message: HostRequest) => {
   const work = message.type === 'init' ? init(message) : run(message);
-  work.then(send, (e: unknown) => send({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) }));
+  work.then(send, (e: unknown) => send({ type: 'error', message: e instanceof Error ? e.message : String(e) }));
 });
 
 async function init(m: Extract<HostRequest, { type: 'init' }>): Promise<HostReply> {

@@ -12,7 +12,8 @@ import { MutateFailedError } from '../errors.js';
 import { builtFile, jestTestId, withinTime, writeSetupFile, type RunnerOptions, type RunResult, type SuiteRunner } from './runner.js';
 import type { HostReply, HostRequest } from './jest-host.js';
 
-const FLAGS = ['--experimental-vm-modules', '--disable-warning=ExperimentalWarning'];
+// (--disable-warning is Node ≥ 20.11: older ones would refuse to start with it)
+const FLAGS = ['--experimental-vm-modules', ...(process.allowedNodeEnvironmentFlags.has('--disable-warning') ? ['--disable-warning=ExperimentalWarning'] : [])];
 
 export class JestRunner implements SuiteRunner {
   readonly name = 'jest' as const;

@@ -1,47 +1,18 @@
 /**
- * `pg-rls-test mutate`, run as users run it (the built CLI in a child process) on the fixture
- * project test/mutate/fixture, on each backend: a strong suite kills a mutant of every operator,
- * a weak one lets them survive; a red clean run, no coverage, a timeout, an invalid mutant,
- * waivers, shards merged into one run's totals, the JSON against its schema, exit codes.
+ * `pg-rls-test mutate` with Vitest, run as users run it (the built CLI in a child process) on the
+ * fixture project test/mutate/fixture, on each backend: a strong suite kills a mutant of every
+ * operator, a weak one lets them survive; a red clean run, no coverage, a timeout, an invalid
+ * mutant, waivers (test/mutate/cli.ts), shards merged into one run's totals, the package installed
+ * in node_modules, the JSON against its schema, exit codes. Jest: mutate-jest.test.ts.
  */
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import AjvModule from 'ajv';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { OPERATORS } from '../../src/mutate/types.js';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { forEachBackend } from '../helpers/backends.js';
-import { assertBuilt, ROOT } from '../runners/built.js';
+import { ROOT } from '../runners/built.js';
+import { cli, envOf, mutantsOf, report, RUNNERS, runnerSuites, tally, useWorkDir } from './cli.js';
 
-// each test runs the CLI one to three times (a clean run and every mutant): minutes on a busy machine
-vi.setConfig({ testTimeout: 400_000 });
-const schema = JSON.parse(readFileSync(join(ROOT, 'node_modules/mutation-testing-report-schema/dist/src/mutation-testing-report-schema.json'), 'utf8'));
-const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
-const validate = new (Ajv as unknown as new (o: object) => { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } })({ allErrors: true, strict: false }).compile(schema);
-
-interface JsonMutant { id: string; mutatorName: string; status: string; description: string; replacement: string; coveredBy: string[]; killedBy: string[]; statusReason?: string }
-type Report = { files: Record<string, { mutants: JsonMutant[] }>; testFiles: Record<string, { tests: { id: string; name: string }[] }>; config: Record<string, unknown> };
-const mutantsOf = (r: Report) => Object.values(r.files).flatMap((f) => f.mutants);
-const tally = (r: Report) => mutantsOf(r).reduce<Record<string, number>>((t, m) => ({ ...t, [m.status]: (t[m.status] ?? 0) + 1 }), {});
-
-let work: string;
-beforeAll(() => {
-  assertBuilt();
-  work = mkdtempSync(join(tmpdir(), 'pgrls-mutate-test-'));
-});
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function cli(args: string[], env: NodeJS.ProcessEnv) {
-  const r = spawnSync(process.execPath, [join(ROOT, 'dist/cli.js'), 'mutate', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 400_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-function report(file: string): Report {
-  const r = JSON.parse(readFileSync(file, 'utf8')) as Report;
-  expect(validate(r), JSON.stringify(validate.errors)).toBe(true);
-  return r;
-}
+const work = useWorkDir();
 
 test('bad usage exits 2 before anything runs', () => {
   const a = cli(['--threshold', 'lots'], {});
@@ -72,88 +43,12 @@ test('--tables naming a table the test databases do not have is refused, with cl
   expect(r.stdout).toBe('');
 });
 
-// the same suites for each runner: Vitest (test/mutate/fixture) and Jest (test/mutate/jest, CommonJS over dist/)
-const RUNNERS = {
-  vitest: (suite: string) => ['--config', `test/mutate/fixture/vitest.${suite}.config.ts`],
-  jest: (suite: string) => ['--runner', 'jest', '--config', `test/mutate/jest/${suite}.config.cjs`],
-} as const;
-
 forEachBackend((backend) => {
-  const env = backend.name === 'url' ? { PG_RLS_TEST_BACKEND: 'url', PG_RLS_TEST_URL: backend.options.url! } : { PG_RLS_TEST_BACKEND: 'embedded' };
-
-  for (const [runner, suite] of Object.entries(RUNNERS)) {
-    describe(runner, () => {
-      const out = (name: string) => join(work, `${backend.name}-${runner}-${name}`);
-
-      test('the strong suite kills a mutant of every operator; a refused mutant is invalid, not killed', () => {
-        const r = cli([...suite('strong'), '--json', out('strong.json')], env);
-        expect(r.stderr).toBe('');
-        expect(r.status).toBe(0);
-        const json = report(out('strong.json'));
-        for (const op of OPERATORS) {
-          expect(mutantsOf(json).some((m) => m.mutatorName === op && m.status === 'Killed'), `a killed ${op} mutant`).toBe(true);
-        }
-        const killed = mutantsOf(json).find((m) => m.status === 'Killed')!;
-        expect(killed.killedBy.length).toBeGreaterThan(0);
-        // why it was killed: the matcher's message without colours, more than its first line
-        expect(killed.statusReason).not.toMatch(/\x1b/);
-        expect(killed.statusReason).toMatch(/^(Error: )?expect\(.*\n\nExpected: /);
-        const invalid = mutantsOf(json).filter((m) => m.status === 'CompileError');
-        expect(invalid.map((m) => m.description)).toEqual(['SELECT on table public.audit_log revoked from authenticated']);
-        expect(invalid[0]!.statusReason).toContain('dependent privileges exist');
-        expect(r.stdout).toMatch(new RegExp(`^pg-rls-test mutate: \\d+ mutants of schema public, 4 tests \\(${runner}\\)\n`));
-        expect(r.stdout).toMatch(/\nmutation score \d+\.\d% \(killed \d+, survived \d+, no coverage 0, timeout 0, invalid 1, skipped \d+\) in \d+\.\d s\n$/);
-      });
-
-      test('the weak suite: survivors of every operator, no coverage without a run, waivers, exit 1 below the threshold', () => {
-        const waivers = out('waivers.json');
-        writeFileSync(waivers, JSON.stringify([{ check: 'force_removed', object: 'public.notes', reason: 'the owner is a superuser anyway' }]));
-        const r = cli([...suite('weak'), '--ignore', waivers, '--threshold', '100', '--json', out('weak.json')], env);
-        expect(r.stderr).toBe('');
-        expect(r.status).toBe(1);
-        const json = report(out('weak.json'));
-        const all = mutantsOf(json);
-        for (const op of OPERATORS.filter((o) => o !== 'force_removed')) {
-          expect(all.some((m) => m.mutatorName === op && m.status === 'Survived'), `a surviving ${op} mutant`).toBe(true);
-        }
-        const ignored = all.filter((m) => m.status === 'Ignored');
-        expect(ignored.map((m) => [m.mutatorName, m.statusReason])).toEqual([['force_removed', 'the owner is a superuser anyway']]);
-        const noCoverage = all.filter((m) => m.status === 'NoCoverage');
-        expect(noCoverage.length).toBeGreaterThan(0);
-        // audit_log is never touched; anonymous never acts in the weak suite, so what is granted to it is not covered either
-        expect(noCoverage.some((m) => m.description.includes('audit_log'))).toBe(true);
-        for (const m of noCoverage) {
-          expect(m.coveredBy).toEqual([]);
-          expect(m.description.includes('audit_log') || m.description.includes('anonymous')).toBe(true);
-        }
-        expect(r.stdout).toContain('ran:     nothing (no test touches this object)');
-        expect(r.stdout).toContain('kill it: await expect(');
-        expect(r.stdout).toMatch(/ignored 1\) in /);
-      });
-
-      test('a suite that fails unmutated is refused with exit 2, naming the test', () => {
-        const r = cli(suite('red'), env);
-        expect(r.status).toBe(2);
-        expect(r.stderr).toContain('the suite fails on the unmutated schema (1 failing test)');
-        expect(r.stderr).toContain('a wrong expectation');
-        expect(r.stdout).toBe('');
-      });
-
-      test('a mutant run that exceeds its time is a Timeout (and detected)', () => {
-        const r = cli([...suite('hang'), '--operators', 'using_true', '--timeout-factor', '1', '--json', out('hang.json')], env);
-        expect(r.stderr).toBe('');
-        const json = report(out('hang.json'));
-        const timedOut = mutantsOf(json).filter((x) => x.status === 'Timeout');
-        expect(timedOut.map((x) => x.description)).toEqual(['policy "own notes" (FOR SELECT) on public.notes: USING becomes true']);
-        // the runs after the timeout still answer (a new Vitest worker, a new Jest process)
-        expect(mutantsOf(json).filter((x) => x.status !== 'Timeout').every((x) => x.status === 'Killed' || x.status === 'Survived')).toBe(true);
-        expect(r.stdout).toMatch(/timeout 1,/);
-      });
-    });
-  }
+  runnerSuites('vitest', backend, work);
+  const env = envOf(backend);
 
   test('shards merge into the same totals as one run', () => {
-    const out = (name: string) => join(work, `${backend.name}-shards-${name}`);
+    const out = (name: string) => join(work(), `${backend.name}-shards-${name}`);
     const waivers = out('waivers.json');
     writeFileSync(waivers, JSON.stringify([{ check: 'force_removed', object: 'public.notes', reason: 'the owner is a superuser anyway' }]));
     const whole = cli([...RUNNERS.vitest('weak'), '--ignore', waivers, '--json', out('whole.json')], env);
@@ -187,13 +82,8 @@ describe('installed from the package (node_modules/pg-rls-test)', () => {
   afterAll(() => rmSync(installed, { recursive: true, force: true }));
 
   test('every test file of the clean run records its coverage', () => {
-    const file = join(work, 'split.json');
-    const r = spawnSync(process.execPath, [join(installed, 'dist/cli.js'), 'mutate', '--config', 'test/mutate/fixture/vitest.split.config.ts', '--operators', 'rls_disabled', '--json', file], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      env: { ...process.env, PG_RLS_TEST_BACKEND: 'embedded' },
-      timeout: 400_000,
-    });
+    const file = join(work(), 'split.json');
+    const r = cli(['--config', 'test/mutate/fixture/vitest.split.config.ts', '--operators', 'rls_disabled', '--json', file], { PG_RLS_TEST_BACKEND: 'embedded' }, join(installed, 'dist/cli.js'));
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain(', 2 tests (vitest)');
     const json = report(file);
@@ -207,9 +97,9 @@ describe('installed from the package (node_modules/pg-rls-test)', () => {
 
 describe('report JSON', () => {
   test('a report of an older schema is refused by merge', () => {
-    const bad = join(work, 'v1.json');
+    const bad = join(work(), 'v1.json');
     writeFileSync(bad, JSON.stringify({ schemaVersion: '1', thresholds: { high: 80, low: 60 }, files: {} }));
-    const r = cli(['merge', bad, '--json', join(work, 'x.json')], {});
+    const r = cli(['merge', bad, '--json', join(work(), 'x.json')], {});
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('only 2 is read');
   });
