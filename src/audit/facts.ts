@@ -4,6 +4,7 @@
  * with every function schema-qualified (`auth.user_id()`), whatever the caller's search_path.
  */
 import type { Connection } from '../backends/types.js';
+import { loadParser } from '../sql/parse.js';
 
 export type Privilege = 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'TRUNCATE' | 'REFERENCES' | 'TRIGGER';
 export type PolicyCmd = 'select' | 'insert' | 'update' | 'delete' | 'all';
@@ -37,12 +38,34 @@ export interface PolicyFacts {
   check: string | null;
 }
 
+export interface ColumnFacts {
+  name: string;
+  type: string;
+  default: string | null;
+  notNull: boolean;
+  /** API roles that may read / update this column (table or column grant, membership, PUBLIC) */
+  select: string[];
+  update: string[];
+}
+
+export interface TriggerFacts {
+  /** the trigger function, `schema.name` */
+  function: string;
+  /** BEFORE ... FOR EACH ROW: it can rewrite or refuse the new row */
+  beforeRow: boolean;
+  events: ('insert' | 'update' | 'delete')[];
+}
+
 export interface RelationFacts {
   schema: string;
   name: string;
   /** r table, p partitioned table, v view, m materialized view, f foreign table */
   kind: 'r' | 'p' | 'v' | 'm' | 'f';
   owner: string;
+  /** the owner may log in (the application may connect as it) */
+  ownerCanLogin: boolean;
+  /** the owner is a superuser or BYPASSRLS: FORCE ROW LEVEL SECURITY does not hold it */
+  ownerBypassesRls: boolean;
   rls: boolean;
   forced: boolean;
   partitionOf: string | null;
@@ -53,7 +76,11 @@ export interface RelationFacts {
   publicPrivileges: Privilege[];
   /** API roles that own the table, directly or through an inherited membership */
   ownedBy: string[];
-  columns: { name: string; type: string; default: string | null }[];
+  columns: ColumnFacts[];
+  /** the primary key's columns, in order (empty without one) */
+  primaryKey: string[];
+  /** triggers the table's owner defined (internal ones left out) */
+  triggers: TriggerFacts[];
   /** sequences behind nextval() defaults, with the API roles holding USAGE on each */
   sequences: { name: string; schema: string; usage: string[] }[];
   /** for views and materialized views: the tables they read that have row level security */
@@ -68,10 +95,21 @@ export interface FunctionFacts {
   args: string;
   language: string;
   owner: string;
+  securityDefiner: boolean;
+  /** a trigger function (only callable as a trigger, never through /rpc) */
+  returnsTrigger: boolean;
   /** the search_path the function pins (`""` for an empty one), null when it is not set */
   searchPath: string | null;
+  /** the body as stored (prosrc) */
   body: string;
+  /** pg_get_functiondef() for SQL and PL/pgSQL functions (how the parser reads them), else null */
+  definition: string | null;
+  /** API roles that may call it */
   executableBy: string[];
+  /** EXECUTE is granted to PUBLIC (the default for a new function) */
+  publicExecute: boolean;
+  /** in one of the audited schemas (the others are here because a policy calls them or their neighbours) */
+  audited: boolean;
 }
 
 export interface AuthObjectFacts {
@@ -92,8 +130,13 @@ export interface Facts {
   neonSuperuser: { createOnDatabase: boolean } | null;
   schemas: SchemaFacts[];
   relations: RelationFacts[];
-  /** SECURITY DEFINER functions of the audited schemas (extension members left out) */
+  /**
+   * Functions and procedures of the audited schemas, and of every schema holding a function that
+   * their policies call, so that helpers can be followed (extension members and pg_catalog left out)
+   */
   functions: FunctionFacts[];
+  /** every table with row level security enabled, `schema.name`, in any schema but the system ones */
+  rlsTables: string[];
   /** objects in schema auth that no extension installed */
   authObjects: AuthObjectFacts[];
   /** API roles with CREATE on schema auth */
@@ -158,6 +201,8 @@ SELECT pg_catalog.json_build_object(
     ) ORDER BY s.nspname), '[]'::json) FROM sch s),
   'relations', (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
       'schema', c.nspname, 'name', c.relname, 'kind', c.relkind, 'owner', pg_catalog.pg_get_userbyid(c.relowner),
+      'ownerCanLogin', (SELECT o.rolcanlogin FROM pg_catalog.pg_roles o WHERE o.oid = c.relowner),
+      'ownerBypassesRls', (SELECT o.rolsuper OR o.rolbypassrls FROM pg_catalog.pg_roles o WHERE o.oid = c.relowner),
       'rls', c.relrowsecurity, 'forced', c.relforcerowsecurity,
       'partitionOf', (SELECT pn.nspname || '.' || p.relname FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
                         JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace WHERE i.inhrelid = c.oid AND c.relispartition LIMIT 1),
@@ -171,9 +216,25 @@ SELECT pg_catalog.json_build_object(
       'ownedBy', (SELECT coalesce(pg_catalog.json_agg(a.name ORDER BY a.ord), '[]'::json) FROM api_ok a WHERE pg_catalog.pg_has_role(a.oid, c.relowner, 'USAGE')),
       'columns', (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
           'name', at.attname, 'type', pg_catalog.format_type(at.atttypid, at.atttypmod),
-          'default', pg_catalog.pg_get_expr(ad.adbin, ad.adrelid)) ORDER BY at.attnum), '[]'::json)
+          'default', pg_catalog.pg_get_expr(ad.adbin, ad.adrelid), 'notNull', at.attnotnull,
+          -- only columns with grants of their own: the others have the table's (filled in by loadFacts)
+          'select', CASE WHEN at.attacl IS NOT NULL THEN (SELECT coalesce(pg_catalog.json_agg(a.name ORDER BY a.ord), '[]'::json) FROM api_ok a WHERE pg_catalog.has_column_privilege(a.oid, c.oid, at.attnum, 'SELECT')) END,
+          'update', CASE WHEN at.attacl IS NOT NULL THEN (SELECT coalesce(pg_catalog.json_agg(a.name ORDER BY a.ord), '[]'::json) FROM api_ok a WHERE pg_catalog.has_column_privilege(a.oid, c.oid, at.attnum, 'UPDATE')) END
+        ) ORDER BY at.attnum), '[]'::json)
         FROM pg_catalog.pg_attribute at LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = at.attrelid AND ad.adnum = at.attnum
        WHERE at.attrelid = c.oid AND at.attnum > 0 AND NOT at.attisdropped),
+      'tableSelect', (SELECT coalesce(pg_catalog.json_agg(a.name ORDER BY a.ord), '[]'::json) FROM api_ok a WHERE pg_catalog.has_table_privilege(a.oid, c.oid, 'SELECT')),
+      'tableUpdate', (SELECT coalesce(pg_catalog.json_agg(a.name ORDER BY a.ord), '[]'::json) FROM api_ok a WHERE pg_catalog.has_table_privilege(a.oid, c.oid, 'UPDATE')),
+      'primaryKey', ARRAY(SELECT a.attname::text FROM pg_catalog.pg_constraint k, unnest(k.conkey) WITH ORDINALITY AS u(attnum, ord)
+                            JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum = u.attnum
+                           WHERE k.conrelid = c.oid AND k.contype = 'p' ORDER BY u.ord),
+      'triggers', (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
+          'function', tn.nspname || '.' || tp.proname,
+          'beforeRow', (t.tgtype & 3) = 3,
+          'events', ARRAY(SELECT e FROM (VALUES (4, 'insert'), (16, 'update'), (8, 'delete')) v(bit, e) WHERE t.tgtype & v.bit <> 0)
+        ) ORDER BY t.tgname), '[]'::json)
+        FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_proc tp ON tp.oid = t.tgfoid JOIN pg_catalog.pg_namespace tn ON tn.oid = tp.pronamespace
+       WHERE t.tgrelid = c.oid AND NOT t.tgisinternal),
       'sequences', (SELECT coalesce(pg_catalog.json_agg(DISTINCT pg_catalog.jsonb_build_object(
           'name', sq.relname, 'schema', sn.nspname,
           'usage', (SELECT coalesce(pg_catalog.jsonb_agg(a.name ORDER BY a.ord), '[]'::jsonb) FROM api_ok a WHERE pg_catalog.has_sequence_privilege(a.oid, sq.oid, 'USAGE')))), '[]'::json)
@@ -199,16 +260,26 @@ SELECT pg_catalog.json_build_object(
         FROM pg_catalog.pg_policy p WHERE p.polrelid = c.oid)
     ) ORDER BY c.nspname, c.relname), '[]'::json) FROM rel c),
   'functions', (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
-      'schema', s.nspname, 'name', f.proname, 'args', pg_catalog.pg_get_function_identity_arguments(f.oid),
+      'schema', n.nspname, 'name', f.proname, 'args', pg_catalog.pg_get_function_identity_arguments(f.oid),
       'language', l.lanname, 'owner', pg_catalog.pg_get_userbyid(f.proowner),
+      'securityDefiner', f.prosecdef, 'returnsTrigger', f.prorettype IN ('pg_catalog.trigger'::pg_catalog.regtype, 'pg_catalog.event_trigger'::pg_catalog.regtype),
       'searchPath', (SELECT substr(cfg, 13) FROM unnest(f.proconfig) cfg WHERE cfg LIKE 'search\\_path=%' LIMIT 1),
       'body', f.prosrc,
-      'executableBy', (SELECT coalesce(pg_catalog.json_agg(a.name ORDER BY a.ord), '[]'::json) FROM api_ok a WHERE pg_catalog.has_function_privilege(a.oid, f.oid, 'EXECUTE'))
-    ) ORDER BY s.nspname, f.proname, pg_catalog.pg_get_function_identity_arguments(f.oid)), '[]'::json)
-    FROM pg_catalog.pg_proc f JOIN sch s ON s.oid = f.pronamespace JOIN pg_catalog.pg_language l ON l.oid = f.prolang
-   WHERE f.prosecdef AND f.prokind IN ('f', 'p')
-     AND f.prorettype NOT IN ('pg_catalog.trigger'::pg_catalog.regtype, 'pg_catalog.event_trigger'::pg_catalog.regtype)
+      'definition', CASE WHEN l.lanname IN ('sql', 'plpgsql') THEN pg_catalog.pg_get_functiondef(f.oid) END,
+      'executableBy', (SELECT coalesce(pg_catalog.json_agg(a.name ORDER BY a.ord), '[]'::json) FROM api_ok a WHERE pg_catalog.has_function_privilege(a.oid, f.oid, 'EXECUTE')),
+      'publicExecute', EXISTS (SELECT 1 FROM pg_catalog.aclexplode(coalesce(f.proacl, pg_catalog.acldefault('f', f.proowner))) x WHERE x.grantee = 0 AND x.privilege_type = 'EXECUTE'),
+      'audited', n.oid IN (SELECT oid FROM sch)
+    ) ORDER BY n.nspname, f.proname, pg_catalog.pg_get_function_identity_arguments(f.oid)), '[]'::json)
+    FROM pg_catalog.pg_proc f JOIN pg_catalog.pg_namespace n ON n.oid = f.pronamespace JOIN pg_catalog.pg_language l ON l.oid = f.prolang
+   WHERE f.prokind IN ('f', 'p')
+     AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+     AND (n.oid IN (SELECT oid FROM sch) OR n.oid IN (SELECT called.pronamespace FROM pg_catalog.pg_depend d
+            JOIN pg_catalog.pg_policy p ON d.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass AND d.objid = p.oid
+            JOIN rel ON rel.oid = p.polrelid
+            JOIN pg_catalog.pg_proc called ON d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND called.oid = d.refobjid))
      AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND ext.objid = f.oid)),
+  'rlsTables', ARRAY(SELECT n.nspname || '.' || c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                      WHERE c.relrowsecurity AND n.nspname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1),
   'authObjects', (SELECT coalesce(pg_catalog.json_agg(o ORDER BY o->>'name', o->>'args'), '[]'::json) FROM (
       SELECT pg_catalog.json_build_object('kind', CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' WHEN 'f' THEN 'foreign table' ELSE 'table' END,
                'name', c.relname, 'args', NULL, 'owner', pg_catalog.pg_get_userbyid(c.relowner), 'schemaOwner', pg_catalog.pg_get_userbyid(ns.nspowner)) AS o
@@ -230,9 +301,22 @@ export interface FactsOptions {
   apiRoles: string[];
 }
 
-/** Runs the facts query on `conn` (one round trip). */
+/**
+ * Runs the facts query on `conn` (one round trip), and loads the SQL parser the checks read
+ * policy expressions and function bodies with (once per process, while the query runs).
+ */
 export async function loadFacts(conn: Connection, options: FactsOptions): Promise<Facts> {
-  const { rows } = await conn.query(FACTS_SQL, [options.schemas, options.apiRoles]);
+  const [{ rows }] = await Promise.all([conn.query(FACTS_SQL, [options.schemas, options.apiRoles]), loadParser()]);
   const raw = rows[0]?.facts;
-  return (typeof raw === 'string' ? JSON.parse(raw) : raw) as Facts;
+  const facts = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Facts;
+  // A column without grants of its own has its table's privileges (the query computes them once per table).
+  for (const r of facts.relations as (RelationFacts & { tableSelect?: string[]; tableUpdate?: string[] })[]) {
+    for (const c of r.columns) {
+      c.select ??= r.tableSelect ?? [];
+      c.update ??= r.tableUpdate ?? [];
+    }
+    delete r.tableSelect;
+    delete r.tableUpdate;
+  }
+  return facts;
 }

@@ -12,10 +12,10 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** "3 tables, 1 view, 0 SECURITY DEFINER functions" */
+/** "3 tables, 1 view, 0 functions" */
 export function auditedText(result: AuditResult): string {
   const { tables, views, functions } = result.audited;
-  return `${plural(tables, 'table')}, ${plural(views, 'view')}, ${plural(functions, 'SECURITY DEFINER function')}`;
+  return `${plural(tables, 'table')}, ${plural(views, 'view')}, ${plural(functions, 'function')}`;
 }
 
 /** "2 errors, 1 warning, 0 infos, 1 waived" */
@@ -46,7 +46,7 @@ export interface TextOptions {
 }
 
 /**
- *   audit of pgrls_x (schemas: public; 1 table, 0 views, 0 SECURITY DEFINER functions): 1 error, 0 warnings, 0 info, 0 waived
+ *   audit of pgrls_x (schemas: public; 1 table, 0 views, 0 functions): 1 error, 0 warnings, 0 info, 0 waived
  *
  *   public.notes
  *     error   rls_disabled_exposed: row level security is disabled on public.notes, ...

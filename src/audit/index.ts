@@ -55,10 +55,28 @@ export function checkInfos(): CheckInfo[] {
   return CHECKS.map(({ id, level, title, description }) => ({ id, level, title, description }));
 }
 
+/**
+ * Every check's findings over these facts, sorted; computed once per facts object and API roles
+ * (the checks are pure, and db.audit() keeps its facts until the schema changes).
+ */
+const findingsOf = new WeakMap<Facts, Map<string, Finding[]>>();
+function runChecks(facts: Facts, roles: ApiRoles): Finding[] {
+  let byRoles = findingsOf.get(facts);
+  if (!byRoles) findingsOf.set(facts, (byRoles = new Map()));
+  const key = `${roles.authenticated}\u0000${roles.anonymous}`;
+  let all = byRoles.get(key);
+  if (!all) {
+    all = CHECKS.flatMap((c) => c.run({ facts, roles }));
+    all.sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level] || (a.table ?? '~').localeCompare(b.table ?? '~') || a.check.localeCompare(b.check) || a.object.localeCompare(b.object));
+    byRoles.set(key, all);
+  }
+  return all;
+}
+
 /** Runs every check over the facts and applies the waivers (pure; no database). */
 export function evaluate(facts: Facts, options: ResolvedAuditOptions): AuditResult {
-  const all: Finding[] = CHECKS.flatMap((c) => c.run({ facts, roles: options.apiRoles }));
-  all.sort((a, b) => LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level] || (a.table ?? '~').localeCompare(b.table ?? '~') || a.check.localeCompare(b.check) || a.object.localeCompare(b.object));
+  // each finding a copy: the caller may change what it gets, the cache keeps its own
+  const all = runChecks(facts, options.apiRoles).map((f) => ({ ...f }));
   const used = new Set<Waiver>();
   const findings: Finding[] = [];
   const waived: AuditResult['waived'] = [];
@@ -84,7 +102,7 @@ export function evaluate(facts: Facts, options: ResolvedAuditOptions): AuditResu
 
 function audited(facts: Facts): Audited {
   const views = facts.relations.filter((r) => r.kind === 'v' || r.kind === 'm').length;
-  return { tables: facts.relations.length - views, views, functions: facts.functions.length };
+  return { tables: facts.relations.length - views, views, functions: facts.functions.filter((f) => f.audited).length };
 }
 
 /**

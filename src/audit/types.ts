@@ -83,6 +83,6 @@ export interface Audited {
   tables: number;
   /** views and materialized views */
   views: number;
-  /** SECURITY DEFINER functions (the only functions the checks read) */
+  /** functions and procedures (the checks read their bodies; helpers in other schemas are followed too) */
   functions: number;
 }

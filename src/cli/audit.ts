@@ -125,7 +125,7 @@ async function run(io: CliIo, args: OptionValues<typeof AUDIT_OPTIONS> & { url: 
       io.stderr(e instanceof UnknownObjectError ? `pg-rls-test: in ${where}: ${e.message}\n` : `pg-rls-test: cannot read the catalog of ${where}: ${(e as Error).message}\n`);
       return 2;
     }
-    progress(`pg-rls-test audit: ${facts.relations.length} tables and views, ${facts.functions.length} SECURITY DEFINER functions: running ${CHECKS.length} checks…`);
+    progress(`pg-rls-test audit: ${facts.relations.length} tables and views, ${facts.functions.filter((f) => f.audited).length} functions: running ${CHECKS.length} checks…`);
     const result = evaluate(facts, resolved);
     progress('');
     const format = args.format ?? 'text';

@@ -206,6 +206,29 @@ export function plpgsqlNodes(functionDef: string): Node[] {
   return out;
 }
 
+/**
+ * The record fields a PL/pgSQL function names, as `new.user_id`, `old.role` (lower case):
+ * assignment targets (`NEW.user_id := ...`) as well as reads. Takes the whole function text.
+ */
+export function plpgsqlRecordFields(functionDef: string): string[] {
+  let result: ReturnType<Parser['parsePlPgSQLSync']>;
+  try {
+    result = loaded().parsePlPgSQLSync(functionDef);
+  } catch (e) {
+    throw new SqlSyntaxError(functionDef, e);
+  }
+  const out: string[] = [];
+  for (const fn of result.plpgsql_funcs) {
+    const datums = ((fn.PLpgSQL_function as { datums?: Node[] } | undefined)?.datums ?? []) as Node[];
+    for (const d of datums) {
+      const field = d.PLpgSQL_recfield as { fieldname?: string; recparentno?: number } | undefined;
+      const parent = field && (datums[field.recparentno ?? 0]?.PLpgSQL_rec as { refname?: string } | undefined);
+      if (field?.fieldname && parent?.refname) out.push(`${parent.refname}.${field.fieldname}`.toLowerCase());
+    }
+  }
+  return out;
+}
+
 /** A dollar-quoted literal of `text` with a tag that does not occur in it. */
 export function dollarQuote(text: string): string {
   let tag = '$body$';

@@ -28,7 +28,7 @@ forEachBackend((backend) => {
     expect((await db.audit({ schemas: ['public', 'auth'] })).findings).toEqual([]);
   });
 
-  test('what was audited: tables, views and SECURITY DEFINER functions', async () => {
+  test('what was audited: tables, views and functions', async () => {
     expect((await db.audit()).audited).toEqual({ tables: 1, views: 0, functions: 0 });
   });
 
@@ -162,7 +162,7 @@ describe('the access matrix on leaky tables and views', () => {
     const r = await db.audit();
     expect(formatText(r, { levels: ['error'] }).replace(/^audit of \S+/, 'audit of DB')).toBe(
       [
-        'audit of DB (schemas: public; 4 tables, 1 view, 1 SECURITY DEFINER function): 5 errors, 0 warnings, 0 info, 0 waived',
+        'audit of DB (schemas: public; 4 tables, 1 view, 1 function): 5 errors, 0 warnings, 0 info, 0 waived',
         '',
         'public.children',
         '  error   rls_disabled_exposed: row level security is disabled on public.children, which authenticated (SELECT, INSERT, UPDATE, DELETE) can reach through the Data API: every request sees and changes every row',
@@ -204,7 +204,7 @@ describe('audit options and the read-only transaction', () => {
       },
       query: async (sql) => {
         calls.push(sql.includes('json_build_object') ? 'FACTS' : sql);
-        return { rows: [{ facts: { roles: [], schemas: [{ name: 'public' }] } }], rowCount: 1, fields: ['facts'] };
+        return { rows: [{ facts: { roles: [], schemas: [{ name: 'public' }], relations: [] } }], rowCount: 1, fields: ['facts'] };
       },
     };
     await readFacts(conn, resolveAuditOptions({}));

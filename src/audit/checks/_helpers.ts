@@ -3,6 +3,7 @@
  * policy applies to, who reaches a table through the Data API, and the finding builder.
  */
 import { ident, qualified } from '../../sql/index.js';
+import { identityCallIn, routines, type Routines } from '../expressions.js';
 import type { FunctionFacts, PolicyCmd, PolicyFacts, Privilege, RelationFacts } from '../facts.js';
 import type { Check, CheckContext, Finding, Level } from '../types.js';
 
@@ -39,9 +40,15 @@ export function memberOf(ctx: CheckContext, role: string): string[] {
 
 /** Whether a policy applies to the role: named, through PUBLIC, or through a role it inherits. */
 export function applies(ctx: CheckContext, p: PolicyFacts, role: string): boolean {
-  const mine = new Set(['public', role, ...memberOf(ctx, role)]);
+  let byRole = rolesSeen.get(ctx.facts);
+  if (!byRole) rolesSeen.set(ctx.facts, (byRole = new Map()));
+  let mine = byRole.get(role);
+  if (!mine) byRole.set(role, (mine = new Set(['public', role, ...memberOf(ctx, role)])));
   return p.roles.some((r) => mine.has(r));
 }
+
+/** Per facts, per role: the names a policy's TO list may hold to apply to it. */
+const rolesSeen = new WeakMap<object, Map<string, Set<string>>>();
 
 export function covers(p: PolicyFacts, cmd: Exclude<PolicyCmd, 'all'>): boolean {
   return p.cmd === 'all' || p.cmd === cmd;
@@ -67,13 +74,18 @@ export function whoReaches(ctx: CheckContext, r: RelationFacts, roles: string[])
 
 /** The column that records a row's owner, for fix SQL: a default calling auth.user_id()/auth.uid(), or a usual name. */
 export function ownerCondition(r: RelationFacts): string | undefined {
-  const byDefault = r.columns.find((c) => c.default && /auth\.(user_id|uid)\(\)/.test(c.default));
-  const byName = r.columns.find((c) => /^(user_id|owner_id|owner|author_id|created_by)$/.test(c.name));
+  const byDefault = r.columns.find((c) => identityCallIn(c.default));
+  const byName = r.columns.find((c) => OWNER_NAMES.has(c.name));
   const col = byDefault ?? byName;
   if (!col) return undefined;
-  const fn = byDefault ? /auth\.(user_id|uid)\(\)/.exec(byDefault.default!)![0] : col.type === 'uuid' ? 'auth.uid()' : 'auth.user_id()';
+  const fn = byDefault ? identityCallIn(byDefault.default)! : col.type === 'uuid' ? 'auth.uid()' : 'auth.user_id()';
   return `(SELECT ${fn}) = ${ident(col.name)}`;
 }
+
+const OWNER_NAMES = new Set(['user_id', 'owner_id', 'owner', 'author_id', 'created_by']);
+
+/** Columns that hold a user's rights: their role in an organisation, whether they are an administrator. */
+export const ROLE_COLUMNS: ReadonlySet<string> = new Set(['role', 'roles', 'user_role', 'app_role', 'member_role', 'account_role', 'is_admin', 'admin', 'is_superuser', 'is_super_admin', 'is_staff', 'is_moderator', 'permissions', 'access_level']);
 
 export function finding(check: Check, f: Omit<Finding, 'check' | 'level'> & { level?: Level }): Finding {
   const out: Finding = { check: check.id, level: f.level ?? check.level, object: f.object, message: f.message, fix: f.fix };
@@ -123,4 +135,42 @@ export function forEachExposedTable(
       const who = exposedTo(ctx, r);
       return who.length ? [finding(check, { object: nameOf(r), table: nameOf(r), ...say(r, who) })] : [];
     });
+}
+/** The database's functions with their parsed bodies, to follow the helpers that policies call. */
+export function routinesOf(ctx: CheckContext): Routines {
+  return routines(ctx.facts);
+}
+
+/** Whether the role can send that command to the table through the Data API: schema USAGE and the privilege. */
+export function reaches(ctx: CheckContext, r: RelationFacts, role: string, priv: Privilege): boolean {
+  return schemaUsage(ctx, r.schema, role) && privs(r, role).includes(priv);
+}
+
+/** The table's policies for a command that apply to the role, permissive or restrictive. */
+export function policiesFor(ctx: CheckContext, r: RelationFacts, cmd: Exclude<PolicyCmd, 'all'>, role: string, permissive: boolean): PolicyFacts[] {
+  return r.policies.filter((p) => p.permissive === permissive && covers(p, cmd) && applies(ctx, p, role));
+}
+
+/** Whether a BEFORE ... FOR EACH ROW trigger on the table for that event reads or sets the column (it may pin it). */
+export function triggerGuards(ctx: CheckContext, r: RelationFacts, event: 'insert' | 'update', column: string): boolean {
+  const rs = routinesOf(ctx);
+  return r.triggers.some((t) => {
+    if (!t.beforeRow || !t.events.includes(event)) return false;
+    const f = rs.resolve(t.function);
+    return !!f && rs.referencesRowField(f, column);
+  });
+}
+
+/**
+ * SQL that takes a privilege on some columns away from a role and keeps it on the others: the
+ * table-wide grant becomes a column list (a column grant is the way to keep a column out of reach).
+ */
+export function columnGrantFix(r: RelationFacts, role: string, priv: 'SELECT' | 'UPDATE', drop: string[]): string {
+  const key = priv === 'SELECT' ? 'select' : 'update';
+  const keep = r.columns.filter((c) => c[key].includes(role) && !drop.includes(c.name)).map((c) => ident(c.name));
+  return [
+    `REVOKE ${priv} ON ${sqlName(r)} FROM ${ident(role)};`,
+    `REVOKE ${priv} (${drop.map(ident).join(', ')}) ON ${sqlName(r)} FROM ${ident(role)};`,
+    ...(keep.length ? [`GRANT ${priv} (${keep.join(', ')}) ON ${sqlName(r)} TO ${ident(role)};`] : []),
+  ].join('\n');
 }

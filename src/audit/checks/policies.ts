@@ -1,34 +1,55 @@
 /** Policies that admit too much: always true, ORed with a true one, a tenant boundary that is permissive, no TO clause, a write check looser than its USING, and INSERT without a SELECT policy. */
 import { ident } from '../../sql/index.js';
-import { isAlwaysFalse, isAlwaysTrue, referencesRequester, referencesTenant } from '../expressions.js';
-import type { PolicyCmd } from '../facts.js';
-import type { Check, Finding } from '../types.js';
-import { CRUD, CMD_PRIV, nameOf, sqlName, policyObject, isTable, list, apiRoles, applies, covers, privs, schemaUsage, ownerCondition, finding, createPolicySql, forEachPolicy, policyApiRoles } from './_helpers.js';
+import { andOf, deparse } from '../../sql/parse.js';
+import {
+  dependsOnRequester,
+  effectiveCheck,
+  equalsIdentity,
+  expr,
+  identityComparisons,
+  isAlwaysFalse,
+  isAlwaysTrue,
+  orTerms,
+  ownerColumns,
+  referencesRequester,
+  referencesTenant,
+  rowColumns,
+  tablesRead,
+  trueForEveryUser,
+  verifiedColumns,
+} from '../expressions.js';
+import type { PolicyCmd, PolicyFacts } from '../facts.js';
+import type { Check, CheckContext, Finding } from '../types.js';
+import { CRUD, CMD_PRIV, nameOf, sqlName, policyObject, isTable, list, apiRoles, applies, covers, privs, schemaUsage, ownerCondition, finding, createPolicySql, forEachPolicy, policiesFor, policyApiRoles, reaches, routinesOf, triggerGuards } from './_helpers.js';
 
 export const policyAlwaysTrue: Check = {
   id: 'policy_always_true',
   level: 'error',
   title: 'A write policy that admits every row',
-  description: 'A permissive UPDATE/DELETE/ALL policy with USING (true), or an INSERT/UPDATE/ALL policy whose WITH CHECK is true (or an INSERT policy without one), for an API role: every requester may change any row. SELECT USING (true) is left alone: public read access is a deliberate pattern.',
+  description: 'A permissive UPDATE/DELETE/ALL policy with USING (true) (or a USING every signed-in user passes, such as auth.uid() IS NOT NULL or auth.role() = \'authenticated\'), or an INSERT/UPDATE/ALL policy whose WITH CHECK is true (or an INSERT policy without one), for an API role: every requester may change any row. SELECT USING (true) is left alone: public read access is a deliberate pattern.',
   run(ctx) {
     return forEachPolicy(ctx, (r, p) => {
       if (!r.rls || !p.permissive) return undefined;
       const cmds = (p.cmd === 'all' ? ['select', 'insert', 'update', 'delete'] : [p.cmd]) as Exclude<PolicyCmd, 'all'>[];
       // A RESTRICTIVE policy (a tenant boundary, say) still limits what the true one admits.
-      const roles = policyApiRoles(ctx, p).filter((role) => !r.policies.some((o) => !o.permissive && cmds.some((c) => covers(o, c)) && applies(ctx, o, role)));
+      let roles = policyApiRoles(ctx, p).filter((role) => !r.policies.some((o) => !o.permissive && cmds.some((c) => covers(o, c)) && applies(ctx, o, role)));
+      // `auth.uid() IS NOT NULL`, `auth.role() = 'authenticated'`: true for every signed-in user
+      const everyUser = !isAlwaysTrue(p.using) && p.cmd !== 'select' && trueForEveryUser(p.using, routinesOf(ctx));
+      if (everyUser) roles = roles.filter((role) => role === ctx.roles.authenticated);
       if (!roles.length) return undefined;
-      const usingTrue = (p.cmd === 'update' || p.cmd === 'delete' || p.cmd === 'all') && isAlwaysTrue(p.using);
+      const open = (e: string | null) => isAlwaysTrue(e) || (everyUser && e === p.using);
+      const usingTrue = (p.cmd === 'update' || p.cmd === 'delete' || p.cmd === 'all') && open(p.using);
       const checkTrue =
         ((p.cmd === 'insert' || p.cmd === 'update' || p.cmd === 'all') && isAlwaysTrue(p.check)) ||
         (p.cmd === 'insert' && p.check === null) ||
-        ((p.cmd === 'update' || p.cmd === 'all') && p.check === null && isAlwaysTrue(p.using));
+        ((p.cmd === 'update' || p.cmd === 'all') && p.check === null && open(p.using));
       if (!usingTrue && !checkTrue) return undefined;
       const what = p.cmd === 'insert' ? 'insert any row' : p.cmd === 'delete' ? 'delete every row' : usingTrue ? `${p.cmd === 'all' ? 'read, change and delete' : 'change'} every row` : 'write rows owned by anyone';
       const cond = ownerCondition(r);
       return finding(this, {
         object: policyObject(r, p),
         table: nameOf(r),
-        message: `policy "${p.name}" on ${nameOf(r)} lets ${list(roles)} ${what} (${usingTrue ? 'USING (true)' : p.check === null && p.cmd === 'insert' ? 'no WITH CHECK' : 'WITH CHECK (true)'}); make it check the requester${cond ? '' : ', or drop it'}`,
+        message: `policy "${p.name}" on ${nameOf(r)} lets ${list(roles)} ${what} (${usingTrue ? (everyUser ? `USING (${p.using}), which every signed-in user passes` : 'USING (true)') : p.check === null && p.cmd === 'insert' ? 'no WITH CHECK' : 'WITH CHECK (true)'}); make it check the requester${cond ? '' : ', or drop it'}`,
         fix: cond
           ? createPolicySql(r, p, { using: usingTrue ? cond : p.using, check: checkTrue ? cond : p.check })
           : `DROP POLICY ${ident(p.name)} ON ${sqlName(r)};`,
@@ -115,19 +136,119 @@ export const updateAllowsHandover: Check = {
   id: 'update_allows_handover',
   level: 'error',
   title: 'UPDATE can hand a row to someone else',
-  description: 'An UPDATE (or ALL) policy whose USING checks the requester but whose WITH CHECK does not: the new row is not checked, so a user can rewrite the owner column and give the row away (or take over one). Without WITH CHECK, Postgres reuses USING for the new row, which is safe; the leak is a WITH CHECK that is looser than USING.',
+  description: 'An UPDATE (or ALL) policy whose USING checks the requester but whose new-row check does not: a user can rewrite the owner column and give the row away (or take over one). The new row is held to WITH CHECK, or to USING when there is none; that is safe when every OR-term of it involves the owner column or the requester, and a leak when one does not (`WITH CHECK (content <> \'\')`, or `USING (is_published OR user_id = auth.uid())` without WITH CHECK). Not reported when a column grant keeps the owner column out of UPDATE, or a RESTRICTIVE policy or a BEFORE UPDATE trigger pins it.',
   run(ctx) {
+    const rs = routinesOf(ctx);
     return forEachPolicy(ctx, (r, p) => {
-      if (!r.rls || !p.permissive || !covers(p, 'update') || p.check === null || isAlwaysTrue(p.check)) return undefined;
-      if (!referencesRequester(p.using) || referencesRequester(p.check) || isAlwaysFalse(p.check)) return undefined;
-      const roles = policyApiRoles(ctx, p);
+      if (!r.rls || !p.permissive || !covers(p, 'update') || !referencesRequester(p.using, rs)) return undefined;
+      const check = effectiveCheck(p);
+      if (check === null || isAlwaysTrue(check) || isAlwaysFalse(check)) return undefined;
+      const comparisons = identityComparisons(expr(p.using), r.name, rs);
+      const owners = [...new Set(comparisons.map((c) => c.column))];
+      const updatable = (role: string) => !owners.length || owners.some((c) => r.columns.find((x) => x.name === c)?.update.includes(role));
+      const pinned = (role: string) => owners.some((c) => triggerGuards(ctx, r, 'update', c) || policiesFor(ctx, r, 'update', role, false).some((o) => rowColumns(expr(effectiveCheck(o)), r.name).has(c)));
+      const roles = policyApiRoles(ctx, p).filter((role) => reaches(ctx, r, role, 'UPDATE') && updatable(role) && !pinned(role));
       if (!roles.length) return undefined;
+      if (p.check !== null && !referencesRequester(p.check, rs)) {
+        return finding(this, {
+          object: policyObject(r, p),
+          table: nameOf(r),
+          message: `policy "${p.name}" on ${nameOf(r)} checks the requester in USING but not in WITH CHECK (${p.check}): ${list(roles)} can update a row of theirs so that it belongs to someone else`,
+          fix: createPolicySql(r, p, { check: p.using }),
+        });
+      }
+      // every OR-term of the new-row check must involve an owner column or the requester
+      const loose = owners.length ? orTerms(check).find((t) => !owners.some((c) => rowColumns(t, r.name).has(c)) && !dependsOnRequester(t, rs)) : undefined;
+      if (!loose) return undefined;
       return finding(this, {
         object: policyObject(r, p),
         table: nameOf(r),
-        message: `policy "${p.name}" on ${nameOf(r)} checks the requester in USING but not in WITH CHECK (${p.check}): ${list(roles)} can update a row of theirs so that it belongs to someone else`,
-        fix: createPolicySql(r, p, { check: p.using }),
+        message: `policy "${p.name}" on ${nameOf(r)} checks the requester in USING, but the new row only has to pass ${p.check === null ? 'its USING (there is no WITH CHECK)' : 'its WITH CHECK'}, where ${deparse(loose)} alone lets it through whatever ${list(owners)} is: ${list(roles)} can update a row of theirs so that it belongs to someone else`,
+        fix: createPolicySql(r, p, { check: deparse(andOf(comparisons.map((c) => equalsIdentity(c.column, c.identity)))) }),
       });
+    });
+  },
+};
+
+export const insertCheckIgnoresOwner: Check = {
+  id: 'insert_check_ignores_owner',
+  level: 'error',
+  title: 'INSERT lets users create rows in someone else\'s name',
+  description: 'The SELECT policies decide whose a row is by an owner column (`user_id = auth.uid()`), but an INSERT policy\'s WITH CHECK has an OR-term that mentions neither that column nor anything it checks against the requester (`WITH CHECK (auth.uid() IS NOT NULL)`, `(content <> \'\')`): a user inserts rows owned by someone else. Not reported when a RESTRICTIVE policy or a BEFORE INSERT trigger pins the owner column. A check that is true for every row is policy_always_true\'s.',
+  run(ctx) {
+    const out: Finding[] = [];
+    const rs = routinesOf(ctx);
+    for (const r of ctx.facts.relations) {
+      if (!isTable(r) || !r.rls) continue;
+      const reported = new Set<PolicyFacts>();
+      for (const role of apiRoles(ctx)) {
+        if (!reaches(ctx, r, role, 'INSERT')) continue;
+        const reads = policiesFor(ctx, r, 'select', role, true);
+        const comparisons = reads.flatMap((p) => identityComparisons(expr(p.using), r.name, rs));
+        const owners = [...new Set(comparisons.map((c) => c.column))];
+        if (!owners.length) continue;
+        const restrictive = policiesFor(ctx, r, 'insert', role, false);
+        if (owners.some((c) => triggerGuards(ctx, r, 'insert', c) || restrictive.some((o) => rowColumns(expr(effectiveCheck(o)), r.name).has(c)))) continue;
+        for (const p of policiesFor(ctx, r, 'insert', role, true)) {
+          const check = p.cmd === 'all' ? effectiveCheck(p) : p.check;
+          if (reported.has(p) || check === null || isAlwaysTrue(check) || isAlwaysFalse(check)) continue;
+          const loose = orTerms(check).find((t) => !owners.some((c) => rowColumns(t, r.name).has(c)) && verifiedColumns(t, r.name, rs).size === 0);
+          if (!loose) continue;
+          reported.add(p);
+          const pin = comparisons.find((c) => c.column === owners[0])!;
+          out.push(
+            finding(this, {
+              object: policyObject(r, p),
+              table: nameOf(r),
+              message: `policy "${p.name}" on ${nameOf(r)} lets ${role} insert rows whose ${list(owners)} is anyone's: ${deparse(loose)} alone passes its ${p.check === null ? 'USING (there is no WITH CHECK)' : 'WITH CHECK'}, while the SELECT policies (${list(reads.filter((x) => ownerColumns(x.using, r.name, rs).length).map((x) => `"${x.name}"`))}) say a row belongs to its ${list(owners)}: a user creates rows in someone else's name`,
+              fix: `ALTER POLICY ${ident(p.name)} ON ${sqlName(r)} WITH CHECK (${deparse(andOf([expr(check)!, equalsIdentity(pin.column, pin.identity)]))});`,
+            }),
+          );
+        }
+      }
+    }
+    return out;
+  },
+};
+
+/**
+ * The chain of tables through which a policy's sub-selects come back to a table already being
+ * expanded, as Postgres expands them (the SELECT policies of every table read apply), if any.
+ */
+function recursion(ctx: CheckContext, p: PolicyFacts, stack: string[], role: string): string[] | undefined {
+  for (const read of [...tablesRead(p.using), ...tablesRead(p.check)]) {
+    if (stack.includes(read)) return [...stack, read];
+    const u = ctx.facts.relations.find((x) => nameOf(x) === read);
+    if (!u || !isTable(u) || !u.rls || u.ownedBy.includes(role)) continue;
+    for (const q of u.policies.filter((x) => covers(x, 'select') && applies(ctx, x, role))) {
+      const found = recursion(ctx, q, [...stack, read], role);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+export const policyRecursion: Check = {
+  id: 'policy_recursion',
+  level: 'error',
+  title: 'Policy that reads its own table: infinite recursion',
+  description: 'A policy whose sub-select reads its own table, directly or through the SELECT policies of the tables it reads, makes every request it applies to fail with "infinite recursion detected in policy for relation": Postgres applies the table\'s policies again inside the sub-select. Read the table through a SECURITY DEFINER function with a fixed search_path that checks the caller (its query is planned on its own, with its owner\'s rights).',
+  run(ctx) {
+    return forEachPolicy(ctx, (r, p) => {
+      if (!r.rls) return undefined;
+      for (const role of policyApiRoles(ctx, p)) {
+        if (r.ownedBy.includes(role)) continue;
+        const chain = recursion(ctx, p, [nameOf(r)], role);
+        if (!chain) continue;
+        const reentered = ctx.facts.relations.find((x) => nameOf(x) === chain[chain.length - 1])!.name;
+        return finding(this, {
+          object: policyObject(r, p),
+          table: nameOf(r),
+          message: `policy "${p.name}" on ${nameOf(r)} reads ${chain.slice(1).join(' → ')} in a sub-select${chain.length > 2 ? ' (through their SELECT policies)' : ''}: every request as ${role} it applies to fails (42P17, infinite recursion detected in policy for relation "${reentered}"); read ${chain[1]} through a SECURITY DEFINER function (fixed search_path) that checks the caller`,
+          fix: `DROP POLICY ${ident(p.name)} ON ${sqlName(r)};  -- then recreate it calling a SECURITY DEFINER function that reads ${chain[1]} for the caller`,
+        });
+      }
+      return undefined;
     });
   },
 };
@@ -161,4 +282,4 @@ export const insertWithoutSelect: Check = {
 };
 
 /** This file's checks (the report order is CHECKS', in ./index.ts). */
-export const POLICY_CHECKS: readonly Check[] = [policyAlwaysTrue, permissiveTrueOverrides, tenantOredAway, policyToPublic, updateAllowsHandover, insertWithoutSelect];
+export const POLICY_CHECKS: readonly Check[] = [policyAlwaysTrue, permissiveTrueOverrides, tenantOredAway, policyToPublic, updateAllowsHandover, insertCheckIgnoresOwner, policyRecursion, insertWithoutSelect];

@@ -1,6 +1,9 @@
 /** Row level security switched off, or on with nothing to let requests through. */
-import type { Check } from '../types.js';
-import { nameOf, sqlName, roleList, whoReaches, forEachExposedTable } from './_helpers.js';
+import { ident } from '../../sql/index.js';
+import { isAlwaysFalse, ownerColumns } from '../expressions.js';
+import type { RelationFacts } from '../facts.js';
+import type { Check, CheckContext, Finding } from '../types.js';
+import { CMD_PRIV, apiRoles, finding, forEachExposedTable, isTable, list, nameOf, ownerCondition, policiesFor, privs, roleList, routinesOf, schemaUsage, sqlName, whoReaches } from './_helpers.js';
 
 export const rlsDisabledExposed: Check = {
   id: 'rls_disabled_exposed',
@@ -41,5 +44,52 @@ export const rlsEnabledNoPolicy: Check = {
   },
 };
 
+/** A table of one row per user: its primary key is the column its policies compare with the requester (profiles, settings). */
+function onePerUser(ctx: CheckContext, r: RelationFacts): boolean {
+  if (r.primaryKey.length !== 1) return false;
+  return r.policies.some((p) => ownerColumns(p.using, r.name, routinesOf(ctx)).includes(r.primaryKey[0]!) || ownerColumns(p.check, r.name, routinesOf(ctx)).includes(r.primaryKey[0]!));
+}
+
+export const commandGrantedWithoutPolicy: Check = {
+  id: 'command_granted_without_policy',
+  level: 'warning',
+  title: 'UPDATE or DELETE granted, but no policy for it',
+  description: 'An API role holds UPDATE or DELETE on a table with row level security, but no policy for that command applies to it: every such request affects 0 rows and reports success. A warning for the authenticated role when users manage their own rows with the other two writes (their policies compare the owner with the requester), so the missing one looks forgotten (not on a table of one row per user, such as profiles keyed by the user id, whose rows go with the account); info otherwise (a read-only or append-only table: revoke the privilege to say so).',
+  run(ctx) {
+    const out: Finding[] = [];
+    for (const r of ctx.facts.relations) {
+      if (!isTable(r) || !r.rls || !r.policies.length || r.partitionOf) continue;
+      for (const role of apiRoles(ctx)) {
+        if (!schemaUsage(ctx, r.schema, role)) continue;
+        // a policy that admits rows: an UPDATE or DELETE one needs a USING (without, it admits none)
+        const admitting = (cmd: 'insert' | 'update' | 'delete') => policiesFor(ctx, r, cmd, role, true).filter((p) => cmd === 'insert' || (p.using !== null && !isAlwaysFalse(p.using)));
+        const missing = (['update', 'delete'] as const).filter((cmd) => privs(r, role).includes(CMD_PRIV[cmd]) && !admitting(cmd).length);
+        if (!missing.length) continue;
+        // Forgotten, when users manage their own rows (the other two writes compare the row's owner
+        // with the requester) but cannot do this one. Not a bucket anyone uploads to, nor a profile.
+        const ownWrites = (['insert', 'update', 'delete'] as const).filter((cmd) =>
+          admitting(cmd).some((p) => ownerColumns(cmd === 'insert' ? p.check : p.using, r.name, routinesOf(ctx)).length > 0),
+        );
+        const forgotten = role === ctx.roles.authenticated && ownWrites.length >= 2 && !onePerUser(ctx, r);
+        const words = missing.map((c) => c.toUpperCase());
+        const cond = ownerCondition(r);
+        out.push(
+          finding(this, {
+            level: forgotten ? 'warning' : 'info',
+            object: nameOf(r),
+            table: nameOf(r),
+            message: `${role} holds ${list(words)} on ${nameOf(r)}, but no ${list(words)} policy applies to it: every such request affects 0 rows and reports success; ${forgotten ? 'create the policy' : 'revoke the privilege if the table is not meant to be changed that way'}`,
+            fix:
+              forgotten && cond
+                ? missing.map((c) => `CREATE POLICY ${ident(`${c} own rows`)} ON ${sqlName(r)} FOR ${c.toUpperCase()} TO ${ident(role)} USING (${cond});`).join('\n')
+                : `REVOKE ${words.join(', ')} ON ${sqlName(r)} FROM ${ident(role)};`,
+          }),
+        );
+      }
+    }
+    return out;
+  },
+};
+
 /** This file's checks (the report order is CHECKS', in ./index.ts). */
-export const RLS_CHECKS: readonly Check[] = [rlsDisabledExposed, policyExistsRlsDisabled, rlsEnabledNoPolicy];
+export const RLS_CHECKS: readonly Check[] = [rlsDisabledExposed, policyExistsRlsDisabled, rlsEnabledNoPolicy, commandGrantedWithoutPolicy];

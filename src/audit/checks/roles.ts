@@ -1,7 +1,8 @@
 /** The roles themselves: API roles that bypass row level security, own tables, or do not exist; Neon's neon_superuser grant. */
 import { ident } from '../../sql/index.js';
 import type { Check, Finding } from '../types.js';
-import { nameOf, sqlName, isTable, finding } from './_helpers.js';
+import type { RelationFacts } from '../facts.js';
+import { apiRoles, nameOf, sqlName, isTable, list, finding } from './_helpers.js';
 
 export const neonSuperuserGrant: Check = {
   id: 'neon_superuser_database_grant',
@@ -86,5 +87,26 @@ export const apiRoleMissing: Check = {
   },
 };
 
+export const loginRoleOwnsTable: Check = {
+  id: 'login_role_owns_table',
+  level: 'warning',
+  title: 'A role that can log in owns RLS tables without FORCE',
+  description: 'The owner of a table skips its policies unless FORCE ROW LEVEL SECURITY is set. When the owner can log in (not an API role, not a superuser), the application or a script that connects as it sees and changes every row of tables whose policies were meant to hold: often the connection string of the app is the owner\'s.',
+  run(ctx) {
+    const byOwner = new Map<string, RelationFacts[]>();
+    for (const r of ctx.facts.relations) {
+      if (!isTable(r) || !r.rls || r.forced || !r.policies.length || !r.ownerCanLogin || r.ownerBypassesRls || apiRoles(ctx).includes(r.owner)) continue;
+      byOwner.set(r.owner, [...(byOwner.get(r.owner) ?? []), r]);
+    }
+    return [...byOwner].map(([owner, tables]) =>
+      finding(this, {
+        object: owner,
+        message: `role ${owner} can log in and owns ${list(tables.map(nameOf))}, which have row level security but not FORCEd: a connection as ${owner} (an application's own, a script's) skips their policies and sees and changes every row`,
+        fix: tables.map((r) => `ALTER TABLE ${sqlName(r)} FORCE ROW LEVEL SECURITY;`).join('\n'),
+      }),
+    );
+  },
+};
+
 /** This file's checks (the report order is CHECKS', in ./index.ts). */
-export const ROLE_CHECKS: readonly Check[] = [neonSuperuserGrant, apiRoleBypassesRls, apiRoleOwnsTable, apiRoleMissing];
+export const ROLE_CHECKS: readonly Check[] = [neonSuperuserGrant, apiRoleBypassesRls, apiRoleOwnsTable, loginRoleOwnsTable, apiRoleMissing];

@@ -1,5 +1,5 @@
 /** The layout: every check lives in one file of src/audit/checks/, and every such file has its scenarios here. */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import * as classes from '../../../src/audit/checks/index.js';
@@ -20,4 +20,17 @@ test('every file of checks has its test file beside the others', () => {
   const files = readdirSync(SRC).filter((f) => f.endsWith('.ts') && !f.startsWith('_') && f !== 'index.ts');
   expect(files.length).toBeGreaterThan(0);
   expect(files.filter((f) => !existsSync(`${HERE}${f.replace(/\.ts$/, '.test.ts')}`))).toEqual([]);
+});
+
+test("the README's list of checks is CHECKS, in order, each with its level", () => {
+  const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+  const from = readme.indexOf('### The checks');
+  const table = readme.slice(from, readme.indexOf('\n## ', from));
+  const rows = table
+    .split('\n')
+    .filter((l) => /^\| `[a-z_]+` \| /.test(l))
+    .map((l) => l.split(' | '));
+  expect(rows.map((r) => r[0]!.slice(3, -1))).toEqual(classes.CHECKS.map((c) => c.id));
+  for (const [i, c] of classes.CHECKS.entries()) expect(rows[i]![1]!.split(', '), c.id).toContain(c.level);
+  expect(readme).toContain(`${classes.CHECKS.length} checks, listed below`);
 });

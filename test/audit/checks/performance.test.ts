@@ -18,7 +18,7 @@ describeChecks(PERFORMANCE_CHECKS, [
         object: '"own" on bad.posts',
         table: 'bad.posts',
         message: 'policy "own" on bad.posts calls auth.user_id() for every row; wrapped in (SELECT ...) it runs once per statement',
-        fix: 'ALTER POLICY "own" ON "bad"."posts" USING (((SELECT auth.user_id()) = user_id)) WITH CHECK (((user_id = (SELECT auth.user_id())) AND (length(content) > 0)));',
+        fix: 'ALTER POLICY "own" ON "bad"."posts" USING (((SELECT auth.user_id())) = user_id) WITH CHECK (user_id = ((SELECT auth.user_id())) AND length(content) > 0);',
       },
     ],
   },

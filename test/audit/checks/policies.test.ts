@@ -1,6 +1,23 @@
 /** Policies that admit too much, and INSERT without a SELECT policy. Scenarios of src/audit/checks/policies.ts. */
+import { expect } from 'vitest';
 import { POLICY_CHECKS } from '../../../src/audit/checks/index.js';
-import { describeChecks, exposedSchema as ex, own, posts } from '../helpers.js';
+import { describeChecks, exposedSchema as ex, own, posts, requestAfter } from '../helpers.js';
+
+/** team_members whose read policy reads team_members (bad), or goes through a SECURITY DEFINER function (ok). */
+const teams = (s: string, through: 'subquery' | 'function') => `${ex(s)}
+  CREATE TABLE ${s}.team_members (team_id text NOT NULL, user_id text NOT NULL DEFAULT auth.user_id(), PRIMARY KEY (team_id, user_id));
+  ALTER TABLE ${s}.team_members ENABLE ROW LEVEL SECURITY;
+  REVOKE INSERT, UPDATE, DELETE ON ${s}.team_members FROM authenticated;
+  CREATE FUNCTION ${s}.my_teams() RETURNS SETOF text LANGUAGE sql STABLE SECURITY DEFINER SET search_path = ''
+    AS $$ SELECT team_id FROM ${s}.team_members WHERE user_id = (SELECT auth.user_id()) $$;
+  CREATE POLICY "teammates" ON ${s}.team_members FOR SELECT TO authenticated USING (team_id IN (${
+    through === 'subquery' ? `SELECT m.team_id FROM ${s}.team_members m WHERE m.user_id = (select auth.user_id())` : `SELECT ${s}.my_teams()`
+  }));
+  CREATE TABLE ${s}.docs (id int PRIMARY KEY, team_id text NOT NULL);
+  ALTER TABLE ${s}.docs ENABLE ROW LEVEL SECURITY;
+  REVOKE INSERT, UPDATE, DELETE ON ${s}.docs FROM authenticated;
+  CREATE POLICY "team reads" ON ${s}.docs FOR SELECT TO authenticated
+    USING (EXISTS (SELECT 1 FROM ${s}.team_members m WHERE m.team_id = docs.team_id AND m.user_id = (select auth.user_id())));`;
 
 describeChecks(POLICY_CHECKS, [
   {
@@ -129,5 +146,123 @@ describeChecks(POLICY_CHECKS, [
         fix: 'CREATE POLICY "authenticated reads own rows" ON "bad"."posts" FOR SELECT TO "authenticated" USING ((SELECT auth.user_id()) = "user_id");',
       },
     ],
+  },
+  {
+    check: 'update_allows_handover',
+    title: 'no WITH CHECK, and a USING whose OR lets a new row of anyone through; column grants and RESTRICTIVE pins are fine',
+    bad: `${ex('bad')} ${posts('bad')}
+      CREATE POLICY "read" ON bad.posts FOR SELECT TO authenticated USING ((select auth.user_id()) = user_id);
+      CREATE POLICY "edit own or published" ON bad.posts FOR UPDATE TO authenticated USING (is_published OR (select auth.user_id()) = user_id);`,
+    // The regression look-alike: the same loose WITH CHECK, but a column-level grant keeps
+    // user_id out of UPDATE; and a RESTRICTIVE policy that pins the owner.
+    ok: `${ex('ok')} ${posts('ok')}
+      CREATE POLICY "read" ON ok.posts FOR SELECT TO authenticated USING ((select auth.user_id()) = user_id);
+      CREATE POLICY "edit" ON ok.posts FOR UPDATE TO authenticated USING ((select auth.user_id()) = user_id) WITH CHECK (content <> '');
+      REVOKE UPDATE ON ok.posts FROM authenticated; GRANT UPDATE (content, is_published) ON ok.posts TO authenticated;
+      CREATE TABLE ok.notes (id int PRIMARY KEY, user_id text NOT NULL DEFAULT auth.user_id(), shared boolean NOT NULL DEFAULT false);
+      ALTER TABLE ok.notes ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY "read" ON ok.notes FOR SELECT TO authenticated USING ((select auth.user_id()) = user_id);
+      CREATE POLICY "edit own or shared" ON ok.notes FOR UPDATE TO authenticated USING (shared OR (select auth.user_id()) = user_id);
+      CREATE POLICY "owner stays" ON ok.notes AS RESTRICTIVE FOR UPDATE TO authenticated USING (true) WITH CHECK ((select auth.user_id()) = user_id);`,
+    expected: [
+      {
+        level: 'error',
+        object: '"edit own or published" on bad.posts',
+        table: 'bad.posts',
+        message: 'policy "edit own or published" on bad.posts checks the requester in USING, but the new row only has to pass its USING (there is no WITH CHECK), where is_published alone lets it through whatever user_id is: authenticated can update a row of theirs so that it belongs to someone else',
+        fix: 'DROP POLICY "edit own or published" ON "bad"."posts";\nCREATE POLICY "edit own or published" ON "bad"."posts" AS PERMISSIVE FOR UPDATE TO "authenticated" USING ((is_published OR (( SELECT auth.user_id() AS user_id) = user_id))) WITH CHECK (user_id = ((SELECT auth.user_id() AS user_id)));',
+      },
+    ],
+  },
+  {
+    check: 'insert_check_ignores_owner',
+    bad: `${ex('bad')} ${posts('bad', own('bad').replace('FOR INSERT TO authenticated WITH CHECK ((select auth.user_id() = user_id))', 'FOR INSERT TO authenticated WITH CHECK ((select auth.user_id()) IS NOT NULL)'))}`,
+    // A message is its sender's and its recipient's: inserting checks the sender. A trigger that
+    // sets the owner makes any WITH CHECK safe.
+    ok: `${ex('ok')} CREATE TABLE ok.messages (id int PRIMARY KEY, sender text NOT NULL DEFAULT auth.user_id(), recipient text NOT NULL, body text NOT NULL);
+      ALTER TABLE ok.messages ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY "read" ON ok.messages FOR SELECT TO authenticated USING ((select auth.user_id()) IN (sender, recipient));
+      CREATE POLICY "read2" ON ok.messages FOR SELECT TO authenticated USING ((select auth.user_id()) = sender OR (select auth.user_id()) = recipient);
+      CREATE POLICY "send" ON ok.messages FOR INSERT TO authenticated WITH CHECK (sender = (select auth.user_id()));
+      ${posts('ok')}
+      CREATE POLICY "read" ON ok.posts FOR SELECT TO authenticated USING ((select auth.user_id()) = user_id);
+      CREATE POLICY "write" ON ok.posts FOR INSERT TO authenticated WITH CHECK ((select auth.user_id()) IS NOT NULL);
+      CREATE FUNCTION ok.set_owner() RETURNS trigger LANGUAGE plpgsql SET search_path = '' AS $$ BEGIN NEW.user_id := auth.user_id(); RETURN NEW; END $$;
+      CREATE TRIGGER set_owner BEFORE INSERT ON ok.posts FOR EACH ROW EXECUTE FUNCTION ok.set_owner();`,
+    okProblems: [],
+    expected: [
+      {
+        level: 'error',
+        object: '"insert" on bad.posts',
+        table: 'bad.posts',
+        message: 'policy "insert" on bad.posts lets authenticated insert rows whose user_id is anyone\'s: (SELECT auth.user_id() AS user_id) IS NOT NULL alone passes its WITH CHECK, while the SELECT policies ("read") say a row belongs to its user_id: a user creates rows in someone else\'s name',
+        fix: 'ALTER POLICY "insert" ON "bad"."posts" WITH CHECK ((SELECT auth.user_id() AS user_id) IS NOT NULL AND user_id = ((SELECT auth.user_id())));',
+      },
+    ],
+  },
+  {
+    check: 'policy_always_true',
+    title: 'a USING every signed-in user passes, on a write',
+    bad: `${ex('bad')} ${posts('bad')}
+      CREATE POLICY "read" ON bad.posts FOR SELECT TO authenticated USING ((select auth.user_id()) = user_id);
+      CREATE POLICY "signed in users edit" ON bad.posts FOR UPDATE TO authenticated USING ((select auth.user_id()) IS NOT NULL) WITH CHECK ((select auth.user_id()) = user_id);
+      CREATE POLICY "authenticated delete" ON bad.posts FOR DELETE TO authenticated USING (((select auth.jwt()) ->> 'role') = 'authenticated');`,
+    // the same condition on reads: every signed-in user may read (a members-only board)
+    ok: `${ex('ok')} ${posts('ok', own('ok'))}
+      CREATE TABLE ok.board (id int PRIMARY KEY, body text);
+      ALTER TABLE ok.board ENABLE ROW LEVEL SECURITY;
+      REVOKE INSERT, UPDATE, DELETE ON ok.board FROM authenticated;
+      CREATE POLICY "members read" ON ok.board FOR SELECT TO authenticated USING ((select auth.user_id()) IS NOT NULL);`,
+    expected: [
+      {
+        level: 'error',
+        object: '"authenticated delete" on bad.posts',
+        table: 'bad.posts',
+        message: "policy \"authenticated delete\" on bad.posts lets authenticated delete every row (USING (((( SELECT auth.jwt() AS jwt) ->> 'role'::text) = 'authenticated'::text)), which every signed-in user passes); make it check the requester",
+        fix: 'DROP POLICY "authenticated delete" ON "bad"."posts";\nCREATE POLICY "authenticated delete" ON "bad"."posts" AS PERMISSIVE FOR DELETE TO "authenticated" USING ((SELECT auth.user_id()) = "user_id");',
+      },
+      {
+        level: 'error',
+        object: '"signed in users edit" on bad.posts',
+        table: 'bad.posts',
+        message: 'policy "signed in users edit" on bad.posts lets authenticated change every row (USING ((( SELECT auth.user_id() AS user_id) IS NOT NULL)), which every signed-in user passes); make it check the requester',
+        fix: 'DROP POLICY "signed in users edit" ON "bad"."posts";\nCREATE POLICY "signed in users edit" ON "bad"."posts" AS PERMISSIVE FOR UPDATE TO "authenticated" USING ((SELECT auth.user_id()) = "user_id") WITH CHECK ((( SELECT auth.user_id() AS user_id) = user_id));',
+      },
+    ],
+  },
+  {
+    check: 'policy_recursion',
+    // members see their teammates by reading the members table in the policy of the members table,
+    // and documents check membership through it; correct: the lookup through a SECURITY DEFINER
+    // function that checks the caller (its query is planned on its own)
+    bad: teams('bad', 'subquery'),
+    ok: teams('ok', 'function'),
+    fixNotVerified: 'the fix is a change of design (a SECURITY DEFINER function), printed as a comment after dropping the policy; dropping it alone closes the finding but is not the whole fix',
+    expected: [
+      {
+        level: 'error',
+        object: '"team reads" on bad.docs',
+        table: 'bad.docs',
+        message: 'policy "team reads" on bad.docs reads bad.team_members → bad.team_members in a sub-select (through their SELECT policies): every request as authenticated it applies to fails (42P17, infinite recursion detected in policy for relation "team_members"); read bad.team_members through a SECURITY DEFINER function (fixed search_path) that checks the caller',
+        fix: 'DROP POLICY "team reads" ON "bad"."docs";  -- then recreate it calling a SECURITY DEFINER function that reads bad.team_members for the caller',
+      },
+      {
+        level: 'error',
+        object: '"teammates" on bad.team_members',
+        table: 'bad.team_members',
+        message: 'policy "teammates" on bad.team_members reads bad.team_members in a sub-select: every request as authenticated it applies to fails (42P17, infinite recursion detected in policy for relation "team_members"); read bad.team_members through a SECURITY DEFINER function (fixed search_path) that checks the caller',
+        fix: 'DROP POLICY "teammates" ON "bad"."team_members";  -- then recreate it calling a SECURITY DEFINER function that reads bad.team_members for the caller',
+      },
+    ],
+  },
+  {
+    check: 'policy_recursion',
+    title: 'what it says happens: the request fails with 42P17, and not through the function',
+    async run(db) {
+      expect(await requestAfter(db, teams('bad', 'subquery'), 'authenticated', 'SELECT * FROM bad.docs', { sub: 'ann' })).toEqual({
+        error: { code: '42P17', message: 'infinite recursion detected in policy for relation "team_members"' },
+      });
+      expect(await requestAfter(db, teams('ok', 'function'), 'authenticated', 'SELECT * FROM ok.docs', { sub: 'ann' })).toEqual({ rows: [] });
+    },
   },
 ]);

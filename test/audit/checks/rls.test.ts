@@ -45,4 +45,41 @@ describeChecks(RLS_CHECKS, [
       },
     ],
   },
+  {
+    check: 'command_granted_without_policy',
+    // no DELETE policy beside SELECT, INSERT and UPDATE ones (forgotten: a warning); a catalogue
+    // with a read policy only and the Data API's CRUD grants (read-only: info)
+    bad: `${ex('bad')} ${posts('bad', own('bad').replace(/CREATE POLICY "delete"[^;]*;/, ''))}
+      CREATE TABLE bad.catalog (id int PRIMARY KEY, name text NOT NULL);
+      ALTER TABLE bad.catalog ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY "everyone reads" ON bad.catalog FOR SELECT TO authenticated USING (true);`,
+    ok: `${ex('ok')} ${posts('ok', own('ok'))}
+      CREATE TABLE ok.catalog (id int PRIMARY KEY, name text NOT NULL);
+      ALTER TABLE ok.catalog ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY "everyone reads" ON ok.catalog FOR SELECT TO authenticated USING (true);
+      REVOKE INSERT, UPDATE, DELETE ON ok.catalog FROM authenticated;
+      -- one row per user (the Supabase profiles of the user-management example): no DELETE on purpose
+      CREATE TABLE ok.profiles (id text PRIMARY KEY DEFAULT auth.user_id(), username text);
+      ALTER TABLE ok.profiles ENABLE ROW LEVEL SECURITY;
+      CREATE POLICY "read" ON ok.profiles FOR SELECT TO authenticated USING (true);
+      CREATE POLICY "insert own" ON ok.profiles FOR INSERT TO authenticated WITH CHECK ((select auth.user_id()) = id);
+      CREATE POLICY "update own" ON ok.profiles FOR UPDATE TO authenticated USING ((select auth.user_id()) = id);`,
+    okInfo: ['ok.profiles'],
+    expected: [
+      {
+        level: 'warning',
+        object: 'bad.posts',
+        table: 'bad.posts',
+        message: 'authenticated holds DELETE on bad.posts, but no DELETE policy applies to it: every such request affects 0 rows and reports success; create the policy',
+        fix: 'CREATE POLICY "delete own rows" ON "bad"."posts" FOR DELETE TO "authenticated" USING ((SELECT auth.user_id()) = "user_id");',
+      },
+      {
+        level: 'info',
+        object: 'bad.catalog',
+        table: 'bad.catalog',
+        message: 'authenticated holds UPDATE and DELETE on bad.catalog, but no UPDATE and DELETE policy applies to it: every such request affects 0 rows and reports success; revoke the privilege if the table is not meant to be changed that way',
+        fix: 'REVOKE UPDATE, DELETE ON "bad"."catalog" FROM "authenticated";',
+      },
+    ],
+  },
 ]);

@@ -73,6 +73,24 @@ describeChecks(ROLE_CHECKS, [
     ],
   },
   {
+    check: 'login_role_owns_table',
+    bad: `CREATE ROLE pgrls_app_owner LOGIN; ${ex('bad')} ${posts('bad', own('bad'))} ALTER TABLE bad.posts OWNER TO pgrls_app_owner;
+      ${posts('bad', own('bad')).replace(/posts/g, 'drafts')} ALTER TABLE bad.drafts OWNER TO pgrls_app_owner;`,
+    // FORCEd, and a table owned by a role that cannot log in (a migration role): policies hold for every connection
+    ok: `CREATE ROLE pgrls_app_owner LOGIN; CREATE ROLE pgrls_migrator NOLOGIN; ${ex('ok')}
+      ALTER DEFAULT PRIVILEGES FOR ROLE pgrls_app_owner, pgrls_migrator IN SCHEMA ok GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO authenticated;
+      ${posts('ok', own('ok'))} ALTER TABLE ok.posts OWNER TO pgrls_app_owner; ALTER TABLE ok.posts FORCE ROW LEVEL SECURITY;
+      ${posts('ok', own('ok')).replace(/posts/g, 'drafts')} ALTER TABLE ok.drafts OWNER TO pgrls_migrator;`,
+    expected: [
+      {
+        level: 'warning',
+        object: 'pgrls_app_owner',
+        message: "role pgrls_app_owner can log in and owns bad.drafts and bad.posts, which have row level security but not FORCEd: a connection as pgrls_app_owner (an application's own, a script's) skips their policies and sees and changes every row",
+        fix: 'ALTER TABLE "bad"."drafts" FORCE ROW LEVEL SECURITY;\nALTER TABLE "bad"."posts" FORCE ROW LEVEL SECURITY;',
+      },
+    ],
+  },
+  {
     check: 'api_role_missing',
     title: 'an API role that does not exist',
     async run(db) {
