@@ -295,7 +295,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     // the seed and the mutation run's own reads are not a test's use of the tables
     const [backend, issuer] = await untouched(() =>
       Promise.all([
-        startBackend(resolved, setup, onPhase, mutation ? { run: mutation.run } : undefined).then(async (b) => {
+        startBackend(resolved, setup, onPhase, mutation?.keepWarm ? { run: mutation.run } : undefined).then(async (b) => {
           await mutation?.started(b);
           return b;
         }),
