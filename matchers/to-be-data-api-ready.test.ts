@@ -78,7 +78,7 @@ forEachBackend((backend) => {
   test('a wrong subject or option is refused', async () => {
     await expect(expect('db').toBeDataApiReady()).rejects.toMatchObject({
       code: 'ERR_PGRLS_INVALID_SUBJECT',
-      message: 'toBeDataApiReady() expects the test database (expect(db)), received string "db"',
+      summary: 'toBeDataApiReady() expects the test database (expect(db)), received string "db"',
     });
     await expect(expect(clean).toBeDataApiReady(null as never)).rejects.toThrow(TypeError);
     await expect(expect(clean).toBeDataApiReady({ ignore: [{ check: 'nope', object: 'x' }] })).rejects.toThrow('"ignore" option: waiver 0 names unknown check "nope"');

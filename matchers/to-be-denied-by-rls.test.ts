@@ -2,6 +2,7 @@ import { expect, test } from 'vitest';
 import { forEachBackend } from '../test/helpers/backends.js';
 import { failureText } from '../test/helpers/failure-text.js';
 import { ALICE, BOB, useFixture } from '../test/helpers/fixture.js';
+import { RequestFailedError } from '../src/index.js';
 
 forEachBackend((backend) => {
   const db = useFixture(backend);
@@ -44,9 +45,24 @@ forEachBackend((backend) => {
         '  ALTER TABLE "public"."notes" ENABLE ROW LEVEL SECURITY;',
       ].join('\n'),
     );
-    expect(await failureText(expect(db().as(alice).insert('posts', { user_id: ALICE })).toBeDeniedByRls())).toContain(
-      'Received: failed for another reason: null value in column "content" of relation "posts" violates not-null constraint (23502)',
-    );
+  });
+
+  test('a request that fails for another reason (23502) fails the matcher both ways, .not included', async () => {
+    const { alice } = users();
+    const broken = () => db().as(alice).insert('posts', { user_id: ALICE }); // content is NOT NULL without default
+    for (const assertion of [expect(broken()).toBeDeniedByRls(), expect(broken()).not.toBeDeniedByRls()]) {
+      const err = await assertion.then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(RequestFailedError);
+      expect(err).toMatchObject({ code: 'ERR_PGRLS_REQUEST_FAILED', sqlState: '23502' });
+      expect((err as Error).message).toBe(
+        [
+          'toBeDeniedByRls(): the insert on posts as alice failed for another reason: null value in column "content" of relation "posts" violates not-null constraint (23502)',
+          'hint: give every NOT NULL column without a default a value; only 42501 (a policy or a missing privilege) counts as refused: fix the request so that it fails, or succeeds, for the reason under test',
+        ].join('\n'),
+      );
+    }
+    // a foreign key, a cast: likewise
+    await expect(expect(db().as(alice).update('posts', { is_published: 'maybe' }, { user_id: ALICE })).not.toBeDeniedByRls()).rejects.toMatchObject({ code: 'ERR_PGRLS_REQUEST_FAILED', sqlState: '22P02' });
   });
 
   test('a forged insert the Data API accepts fails the matcher: writes are judged without RETURNING', async () => {
@@ -88,12 +104,12 @@ forEachBackend((backend) => {
     const { alice } = users();
     await expect(expect(Promise.resolve(1)).toBeDeniedByRls()).rejects.toMatchObject({
       code: 'ERR_PGRLS_INVALID_SUBJECT',
-      message: 'toBeDeniedByRls() expects a pending request such as db.as(user).insert(table, values), received a Promise',
+      summary: 'toBeDeniedByRls() expects a pending request such as db.as(user).insert(table, values), received a Promise',
     });
     await expect(expect(db().as(alice).insert('postz', { content: 'x' })).toBeDeniedByRls()).rejects.toMatchObject({ code: 'ERR_PGRLS_UNKNOWN_TABLE' });
     await expect(expect(db().as(alice).insert('posts', { contnt: 'x' })).toBeDeniedByRls()).rejects.toMatchObject({
       code: 'ERR_PGRLS_UNKNOWN_COLUMN',
-      message: 'column of public.posts "contnt" does not exist; did you mean "content"?',
+      summary: 'column of public.posts "contnt" does not exist; did you mean "content"?',
     });
   });
 });

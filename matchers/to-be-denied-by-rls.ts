@@ -2,11 +2,12 @@ import type { MatcherContext, MatcherResult } from './_context.js';
 import { failure, rows } from './_format.js';
 import { asPending } from './_subjects.js';
 import { describePolicy } from './to-have-policy-for.js';
-import { appliesTo, ENGINE, identify, ident, qualified, type PendingRequest, type PolicyCommand, type TableInfo } from '../src/internal.js';
+import { appliesTo, ENGINE, identify, ident, qualified, RequestFailedError, type PendingRequest, type PolicyCommand, type TableInfo } from '../src/internal.js';
 
 /**
  * Passes when the pending request (db.as(user).insert/update/delete/query) is refused with
- * 42501 (a policy or a missing privilege) or affects no row. A success fails it.
+ * 42501 (a policy or a missing privilege) or affects no row. A success fails it; any other
+ * error (a NOT NULL column left out, a foreign key) rejects with RequestFailedError, under .not too.
  *
  * Writes are judged as the Data API runs them by default (return=minimal: no RETURNING). With
  * RETURNING, Postgres would also demand the SELECT policy for the new row, and a forged insert
@@ -22,10 +23,11 @@ export async function toBeDeniedByRls(this: MatcherContext, received: unknown): 
   let why: string[] | undefined;
   let fix: string[] | undefined;
   if (!o.ok) {
-    pass = o.error.code === '42501';
+    // Neither refused nor allowed: a broken request must not pass under .not either.
+    if (o.error.code !== '42501') throw new RequestFailedError(`toBeDeniedByRls(): the ${what}`, o.error);
+    pass = true;
     const by = /row-level security/i.test(o.error.message) ? 'refused by an RLS policy' : 'refused: no privilege on the table';
-    result = pass ? `${by}: ${o.error.message}` : `failed for another reason: ${o.error.message} (${o.error.code})`;
-    if (!pass) why = ['Only 42501 (a policy or a missing privilege) counts as denied: fix the request so that it fails for the reason under test.'];
+    result = `${by}: ${o.error.message}`;
   } else if (o.result.rowCount === 0) {
     pass = true;
     result = `affected 0 rows${request.kind === 'update' || request.kind === 'delete' ? ' (Postgres filters rows the policies hide: no error)' : ''}`;

@@ -49,7 +49,7 @@ forEachBackend((backend) => {
   test('unknown roles', async () => {
     await expect(expect(db().role('authenticate')).toBeMemberOf('member_top_t')).rejects.toMatchObject({
       code: 'ERR_PGRLS_UNKNOWN_ROLE',
-      message: 'role "authenticate" does not exist; did you mean "authenticated"?',
+      summary: 'role "authenticate" does not exist; did you mean "authenticated"?',
     });
     await expect(expect(db().table('posts')).toBeMemberOf('member_top_t')).rejects.toMatchObject({ code: 'ERR_PGRLS_INVALID_SUBJECT' });
   });

@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { forEachBackend } from '../test/helpers/backends.js';
 import { failureText } from '../test/helpers/failure-text.js';
-import { ALICE, BOB, useFixture } from '../test/helpers/fixture.js';
+import { ALICE, BOB, FAILS_AS_AUTHENTICATED, requestFailure, useFixture } from '../test/helpers/fixture.js';
 
 forEachBackend((backend) => {
   const db = useFixture(backend, [
@@ -72,6 +72,13 @@ forEachBackend((backend) => {
     const nosub = db().user('nosub', { sub: null });
     await expect(db().rows('posts', { is_published: true })).toBeVisibleTo(nosub);
     await expect(db().rows('posts', { is_published: false, user_id: ALICE })).not.toBeVisibleTo(nosub);
+  });
+
+  test('a read that fails for another reason (not 42501) fails the matcher both ways', async () => {
+    const { alice, bob } = users();
+    const set = () => db().rows('posts', FAILS_AS_AUTHENTICATED);
+    expect((await requestFailure(expect(set()).toBeVisibleOnlyTo(alice, { among: [bob] }))).sqlState).toBe('22012');
+    expect((await requestFailure(expect(set()).not.toBeVisibleOnlyTo(alice, { among: [bob] }))).sqlState).toBe('22012');
   });
 
   test('bad options', async () => {

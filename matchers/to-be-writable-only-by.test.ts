@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { forEachBackend } from '../test/helpers/backends.js';
 import { failureText } from '../test/helpers/failure-text.js';
-import { ALICE, BOB, useFixture } from '../test/helpers/fixture.js';
+import { ALICE, BOB, FAILS_AS_AUTHENTICATED, requestFailure, useFixture } from '../test/helpers/fixture.js';
 
 forEachBackend((backend) => {
   const db = useFixture(backend, [
@@ -67,6 +67,13 @@ forEachBackend((backend) => {
     const notes = await failureText(expect(db().rows('notes', { id: 1 })).toBeWritableOnlyBy(alice));
     expect(notes).toContain('Received: update also affects rows as bob (1 row); delete also affects rows as bob (1 row)');
     expect(notes).toContain('  Row level security is disabled on public.notes: every role with the UPDATE privilege reaches every row.');
+  });
+
+  test('a write that fails for another reason (not 42501) fails the matcher both ways', async () => {
+    const { alice, bob } = users();
+    const set = () => db().rows('posts', FAILS_AS_AUTHENTICATED);
+    expect((await requestFailure(expect(set()).toBeWritableOnlyBy(alice, { among: [bob] }))).sqlState).toBe('22012');
+    expect((await requestFailure(expect(set()).not.toBeWritableOnlyBy(alice, { among: [bob] }))).sqlState).toBe('22012');
   });
 
   test('bad options', async () => {

@@ -78,7 +78,7 @@ forEachBackend((backend) => {
     );
     await expect(expect(db().column('posts', 'contnt')).toGrant('SELECT', 'authenticated')).rejects.toMatchObject({
       code: 'ERR_PGRLS_UNKNOWN_COLUMN',
-      message: 'column of public.posts "contnt" does not exist; did you mean "content"?',
+      summary: 'column of public.posts "contnt" does not exist; did you mean "content"?',
     });
   });
 
@@ -124,18 +124,18 @@ forEachBackend((backend) => {
   test('unknown objects and bad arguments', async () => {
     await expect(expect(db().function('public.get_post(text)')).toGrant('EXECUTE', 'authenticated')).rejects.toMatchObject({
       code: 'ERR_PGRLS_UNKNOWN_OBJECT',
-      message: 'function "public.get_post(text)" does not exist; did you mean "get_post(bigint)"?',
+      summary: 'function "public.get_post(text)" does not exist; did you mean "get_post(bigint)"?',
     });
     await expect(expect(db().function('get_post bigint')).toGrant('EXECUTE', 'authenticated')).rejects.toThrow(
       `db.function() takes a signature like 'public.get_order(bigint)' (name and argument types in parentheses; '()' for none), got "get_post bigint"`,
     );
     await expect(expect(db().schema('pubic')).toGrant('USAGE', 'authenticated')).rejects.toMatchObject({
       code: 'ERR_PGRLS_UNKNOWN_OBJECT',
-      message: 'schema "pubic" does not exist; did you mean "public"?',
+      summary: 'schema "pubic" does not exist; did you mean "public"?',
     });
     await expect(expect(db().sequence('note_id_seq')).toGrant('USAGE', 'authenticated')).rejects.toMatchObject({
       code: 'ERR_PGRLS_UNKNOWN_OBJECT',
-      message: 'sequence "note_id_seq" does not exist; did you mean "public.notes_id_seq", "public.posts_id_seq"?',
+      summary: 'sequence "note_id_seq" does not exist; did you mean "public.notes_id_seq", "public.posts_id_seq"?',
     });
     await expect(expect(db().table('posts')).toGrant(['EXECUTE'], 'authenticated')).rejects.toThrow(
       'toGrant(): EXECUTE is not table privilege (SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER',
@@ -147,7 +147,7 @@ forEachBackend((backend) => {
     const unknown = (ref: object) =>
       expect(ref).toGrant('USAGE', 'authenticated').then(
         () => 'resolved',
-        (e: { code: string; message: string }) => `${e.code}: ${e.message}`,
+        (e: { code: string; summary: string }) => `${e.code}: ${e.summary}`,
       );
     expect(await unknown(db().function('public.get_pots()'))).toBe('ERR_PGRLS_UNKNOWN_OBJECT: function "public.get_pots()" does not exist; did you mean "get_post(bigint)"?');
     expect(await unknown(db().function('get_posts(bigint, text)'))).toBe('ERR_PGRLS_UNKNOWN_OBJECT: function "get_posts(bigint, text)" does not exist; did you mean "get_post(bigint)"?');

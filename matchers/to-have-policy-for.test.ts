@@ -59,7 +59,7 @@ forEachBackend((backend) => {
     );
     await expect(expect(db().table('posts')).toHavePolicyFor('select', 'authenticatd')).rejects.toMatchObject({
       code: 'ERR_PGRLS_UNKNOWN_ROLE',
-      message: 'role "authenticatd" does not exist; did you mean "authenticated"?',
+      summary: 'role "authenticatd" does not exist; did you mean "authenticated"?',
     });
     await expect(expect(db().rows('posts')).toHavePolicyFor('select', 'authenticated')).rejects.toMatchObject({ code: 'ERR_PGRLS_INVALID_SUBJECT' });
   });

@@ -57,7 +57,7 @@ forEachBackend((backend) => {
   test('an unknown table rejects with close matches, under .not too', async () => {
     await expect(expect(db().table('postz')).toHaveRlsEnabled()).rejects.toMatchObject({
       code: 'ERR_PGRLS_UNKNOWN_TABLE',
-      message: 'table "postz" does not exist; did you mean "posts"?',
+      summary: 'table "postz" does not exist; did you mean "posts"?',
     });
     await expect(expect(db().table('postz')).not.toHaveRlsEnabled()).rejects.toMatchObject({ code: 'ERR_PGRLS_UNKNOWN_TABLE' });
   });
@@ -65,7 +65,7 @@ forEachBackend((backend) => {
   test('a wrong subject or option is refused', async () => {
     await expect(expect('posts').toHaveRlsEnabled()).rejects.toMatchObject({
       code: 'ERR_PGRLS_INVALID_SUBJECT',
-      message: 'toHaveRlsEnabled() expects db.table(name), received string "posts"',
+      summary: 'toHaveRlsEnabled() expects db.table(name), received string "posts"',
     });
     await expect(expect(db().table('posts')).toHaveRlsEnabled(null as never)).rejects.toThrow(TypeError);
   });

@@ -1,7 +1,8 @@
 import { expect, test } from 'vitest';
 import { forEachBackend } from '../test/helpers/backends.js';
 import { failureText } from '../test/helpers/failure-text.js';
-import { useFixture } from '../test/helpers/fixture.js';
+import { requestFailure, useFixture } from '../test/helpers/fixture.js';
+import { createTestDatabase } from '../src/index.js';
 
 forEachBackend((backend) => {
   const db = useFixture(backend);
@@ -49,10 +50,20 @@ forEachBackend((backend) => {
     expect(await failureText(expect(foreign).toHaveValidSubClaim())).toContain('Received: the Data API rejects it: JWT token kid "foreign-eddsa" matches no key in the JWKS (401 PGRST301)');
   });
 
+  test('auth.user_id() failing inside the database (here: not executable) fails the matcher both ways', async () => {
+    await using broken = await createTestDatabase({ ...backend.options, sql: 'REVOKE EXECUTE ON FUNCTION auth.user_id() FROM PUBLIC' });
+    const alice = broken.user('alice');
+    for (const a of [expect(alice).toHaveValidSubClaim(), expect(alice).not.toHaveValidSubClaim()]) {
+      const err = await requestFailure(a);
+      expect(err.sqlState).toBe('42501');
+      expect(err.message).toMatch(/^toHaveValidSubClaim\(\): calling auth.user_id\(\) with the token of alice failed for another reason: permission denied for function user_id \(42501\)/);
+    }
+  });
+
   test('bad subjects', async () => {
     await expect(expect(db().user('alice').token).toHaveValidSubClaim()).rejects.toMatchObject({
       code: 'ERR_PGRLS_INVALID_SUBJECT',
-      message: 'toHaveValidSubClaim() expects a user from db.user() or a JWT string, received a Promise',
+      summary: 'toHaveValidSubClaim() expects a user from db.user() or a JWT string, received a Promise',
     });
   });
 });

@@ -1,7 +1,7 @@
 import type { MatcherContext, MatcherResult } from './_context.js';
 import { failure } from './_format.js';
 import { asUserOrToken } from './_subjects.js';
-import { DataApiError } from '../src/internal.js';
+import { DataApiError, RequestFailedError } from '../src/internal.js';
 import { User } from '../src/internal.js';
 import { ENGINE } from '../src/internal.js';
 import { databaseForToken } from '../src/internal.js';
@@ -43,7 +43,11 @@ export async function toHaveValidSubClaim(this: MatcherContext, received: unknow
       step = 'not-string';
       detail = `its sub claim is ${JSON.stringify(sub)}, not a string`;
     } else {
-      const r = await runAs(engine, await identify(engine, token), { sql: 'SELECT auth.user_id() AS uid', method: 'GET', path: '/rpc/user_id' });
+      const identity = await identify(engine, token);
+      // the token passed: a failing call of auth.user_id() (missing, not executable) is a broken setup, not a verdict
+      const r = await runAs(engine, identity, { sql: 'SELECT auth.user_id() AS uid', method: 'GET', path: '/rpc/user_id' }).catch((e: unknown) => {
+        throw e instanceof DataApiError ? new RequestFailedError(`toHaveValidSubClaim(): calling auth.user_id() with ${label}`, e) : e;
+      });
       userId = r.rows[0]?.uid ?? null;
       step = userId === sub ? 'ok' : 'mismatch';
       detail = step === 'ok' ? `sub ${JSON.stringify(sub)}, and auth.user_id() returns it` : `sub is ${JSON.stringify(sub)} but auth.user_id() returns ${JSON.stringify(userId)}`;

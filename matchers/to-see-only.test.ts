@@ -1,7 +1,7 @@
 import { expect, test } from 'vitest';
 import { forEachBackend } from '../test/helpers/backends.js';
 import { failureText } from '../test/helpers/failure-text.js';
-import { ALICE, BOB, useFixture } from '../test/helpers/fixture.js';
+import { ALICE, BOB, FAILS_AS_AUTHENTICATED, requestFailure, useFixture } from '../test/helpers/fixture.js';
 
 forEachBackend((backend) => {
   const db = useFixture(backend);
@@ -32,6 +32,13 @@ forEachBackend((backend) => {
     expect(await failureText(expect(db().as(alice)).toSeeOnly(db().rows('vault', { id: 1 })))).toContain(
       'Received: refused by privileges: permission denied for table vault',
     );
+  });
+
+  test('a read that fails for another reason (not 42501) fails the matcher both ways', async () => {
+    const { alice } = users();
+    const mine = () => db().rows('posts', { user_id: ALICE });
+    expect((await requestFailure(expect(db().as(alice)).toSeeOnly(mine(), { within: FAILS_AS_AUTHENTICATED }))).sqlState).toBe('22012');
+    expect((await requestFailure(expect(db().as(alice)).not.toSeeOnly(mine(), { within: FAILS_AS_AUTHENTICATED }))).sqlState).toBe('22012');
   });
 
   test('bad arguments', async () => {

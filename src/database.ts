@@ -5,7 +5,7 @@
 import type { Backend, Connection, Setup } from './backends/types.js';
 import { hashOf } from './backends/cache.js';
 import { Catalog } from './catalog/index.js';
-import { BackendUnavailableError, DatabaseClosedError, SeedFailedError, StartUnfinishedError } from './errors.js';
+import { BackendUnavailableError, DatabaseClosedError, PgRlsTestError, SeedFailedError, StartUnfinishedError } from './errors.js';
 import { applySql, extensionsOf, inlineSql, readMigrations, readSeedFiles, type SqlSource } from './migrations.js';
 import { untouched } from './coverage.js';
 import { MUTATE_DIR_ENV } from './mutate/state.js';
@@ -209,7 +209,7 @@ async function buildSetup(options: ResolvedOptions, preset: Preset, sources: Sql
         try {
           await seedFn(new Transaction(new Catalog(conn), conn, null));
         } catch (cause) {
-          const why = cause instanceof Error ? cause.message : String(cause);
+          const why = cause instanceof PgRlsTestError ? cause.summary : cause instanceof Error ? cause.message : String(cause);
           throw new SeedFailedError(`the seed function failed: ${why}`, { cause, hint: 'the seed runs with owner rights after the migrations; fix the statement named above' });
         }
       }
@@ -233,7 +233,7 @@ async function startBackend(options: ResolvedOptions, setup: Setup, onPhase: (ph
         // chosen by default because its binaries are installed, but they cannot run here (a musl
         // system, a project only root may read): PGlite instead, said once
         if (!options.backendByDefault || !(e instanceof BackendUnavailableError)) throw e;
-        if (!warnedFallback) process.stderr.write(`pg-rls-test: the native backend is installed but cannot run here (${e.message}); using the embedded one (PGlite)\n`);
+        if (!warnedFallback) process.stderr.write(`pg-rls-test: the native backend is installed but cannot run here (${e.summary}); using the embedded one (PGlite)\n`);
         warnedFallback = true;
         return startBackend({ ...options, backend: 'embedded' }, setup, onPhase, keepWarm);
       }

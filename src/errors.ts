@@ -20,8 +20,8 @@ export type PgRlsTestErrorCode =
   | 'ERR_PGRLS_SEED_FAILED'
   | 'ERR_PGRLS_SIGN_UP_FAILED'
   | 'ERR_PGRLS_RESET_UNSUPPORTED'
+  | 'ERR_PGRLS_REQUEST_FAILED'
   | 'ERR_PGRLS_DATABASE_CLOSED'
-  | 'ERR_PGRLS_INVALID_TOKEN'
   | 'ERR_PGRLS_RUNNER_NOT_FOUND'
   | 'ERR_PGRLS_MATCHER_NOT_AWAITED'
   | 'ERR_PGRLS_START_UNFINISHED'
@@ -34,20 +34,20 @@ export class PgRlsTestError extends Error {
   }
   static code: PgRlsTestErrorCode = 'ERR_PGRLS_INVALID_SUBJECT';
   code: PgRlsTestErrorCode;
-  /** What to do about it, as a sentence; kept out of `message` so messages stay short. */
+  /** What to do about it, as a sentence; also the last line of `message` (`hint: …`). */
   hint?: string;
+  /** The message without its hint line. */
+  readonly summary: string;
 
-  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(message: string, options: { hint?: string | undefined; cause?: unknown } = {}) {
+    // Vitest and Jest print an error's message and stack, never its other fields: the hint goes
+    // into the message, or nobody sees it.
+    super(options.hint ? `${message}\nhint: ${options.hint}` : message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = this.constructor.name;
     this.code = (this.constructor as typeof PgRlsTestError).code;
+    this.summary = message;
     if (options.hint) this.hint = options.hint;
     Error.captureStackTrace?.(this, this.constructor);
-  }
-
-  /** Message plus hint, for printing. */
-  override toString(): string {
-    return `${this.name} [${this.code}]: ${this.message}${this.hint ? `\nhint: ${this.hint}` : ''}`;
   }
 }
 
@@ -215,13 +215,39 @@ export class DatabaseClosedError extends PgRlsTestError {
   }
 }
 
-/** A JWT that cannot be used where a requester is expected (not a string, not three parts). */
-export class InvalidTokenError extends PgRlsTestError {
+/**
+ * A request a matcher sent failed for a reason other than the one under test: not 42501 (a
+ * policy or a missing privilege) but, say, a NOT NULL column left out, a foreign key or a bad
+ * cast. The matcher then passes neither way, `.not` included: the test is broken, not the policy.
+ */
+export class RequestFailedError extends PgRlsTestError {
   static {
-    brand(this, 'InvalidTokenError');
+    brand(this, 'RequestFailedError');
   }
-  static override code = 'ERR_PGRLS_INVALID_TOKEN' as const;
-  declare code: 'ERR_PGRLS_INVALID_TOKEN';
+  static override code = 'ERR_PGRLS_REQUEST_FAILED' as const;
+  declare code: 'ERR_PGRLS_REQUEST_FAILED';
+  /** the SQLSTATE (or the Data API's PGRST code) of the failure */
+  sqlState: string;
+  constructor(what: string, error: { code: string; message: string }, hint?: string) {
+    super(`${what} failed for another reason: ${error.message} (${error.code})`, { hint: hint ?? requestFix(error.code), cause: error });
+    this.sqlState = error.code;
+  }
+}
+
+/** What to change in a request that failed with this SQLSTATE. */
+function requestFix(code: string): string {
+  const only = 'only 42501 (a policy or a missing privilege) counts as refused: fix the request so that it fails, or succeeds, for the reason under test';
+  const what: Record<string, string> = {
+    '23502': 'give every NOT NULL column without a default a value',
+    '23503': 'reference a row that exists (seed it first)',
+    '23505': 'use a key no other row has',
+    '23514': 'use values the CHECK constraint accepts',
+    '22P02': 'give each column a value of its type',
+    '42703': 'name columns the table has',
+    '42883': 'create the function the statement calls (a preset installs auth.*; preset \'none\' installs nothing)',
+  };
+  if (code.startsWith('PGRST')) return `the Data API rejected the token before Postgres saw the request; ${only}`;
+  return what[code] ? `${what[code]}; ${only}` : only;
 }
 
 export class RunnerNotFoundError extends PgRlsTestError {
@@ -258,8 +284,7 @@ export class StartUnfinishedError extends PgRlsTestError {
     const others = more > 0 ? ` (and ${more} more start${more === 1 ? '' : 's'})` : '';
     super(
       `createTestDatabase() had not finished when the test file ended${others}: after ${(elapsedMs / 1000).toFixed(1)} s it was still ${phase}, and the hook awaiting it had timed out ` +
-        '(a first start builds the prepared database: migrations and seed; later starts unpack it from the cache). ' +
-        'Runners print no hint, so here it is: build it before the tests with `npx pg-rls-test prepare` or a globalSetup (README: "The first run"), or give the hook more time',
+        '(a first start builds the prepared database: migrations and SQL seed; later starts unpack it from the cache)',
       {
         hint: 'build it before the tests are timed: `npx pg-rls-test prepare --migrations <folder>`, or a globalSetup that calls prepareTestDatabase(options) (README: "The first run"); or give the hook more time: beforeAll(fn, 30_000)',
       },
@@ -311,7 +336,7 @@ export type AnyPgRlsTestError =
   | SignUpFailedError
   | ResetUnsupportedError
   | DatabaseClosedError
-  | InvalidTokenError
+  | RequestFailedError
   | RunnerNotFoundError
   | MatcherNotAwaitedError
   | StartUnfinishedError

@@ -21,7 +21,7 @@ export {
   SignUpFailedError,
   ResetUnsupportedError,
   DatabaseClosedError,
-  InvalidTokenError,
+  RequestFailedError,
   RunnerNotFoundError,
   MatcherNotAwaitedError,
   StartUnfinishedError,

@@ -103,7 +103,7 @@ async function run(args: MutateArgs, io: CliIo): Promise<number> {
       return 2;
     }
     if (e instanceof PgRlsTestError) {
-      io.stderr(`pg-rls-test: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
+      io.stderr(`pg-rls-test: ${e.message}\n`); // the message ends with its hint
       return 2;
     }
     throw e;

@@ -60,8 +60,8 @@ export async function prepare(argv: string[], io: CliIo): Promise<number> {
       ...(values['no-grants'] ? { dataApi: { grantPublicSchemaAccess: false } } : {}),
     });
   } catch (e) {
-    const err = e as Error & { hint?: string };
-    io.stderr(`pg-rls-test: ${err.name}: ${err.message}${err.hint ? `\nhint: ${err.hint}` : ''}\n`);
+    const err = e as Error;
+    io.stderr(`pg-rls-test: ${err.name}: ${err.message}\n`); // a PgRlsTestError's message ends with its hint
     return 1;
   }
   const seconds = ((performance.now() - began) / 1000).toFixed(1);

@@ -5,7 +5,7 @@
  */
 import type { PolicyInfo, TableInfo } from '../catalog/index.js';
 import { appliesTo } from '../catalog/index.js';
-import { InvalidSubjectError } from '../errors.js';
+import { InvalidSubjectError, RequestFailedError } from '../errors.js';
 import { ENGINE, type RowSet } from '../refs.js';
 import { condition, ident, literal, qualified } from '../sql/index.js';
 import { probe, runPair, type Engine, type Outcome } from './engine.js';
@@ -77,7 +77,8 @@ export async function seenWithin(target: Omit<RowTarget, 'size'>, requester: Req
     const [expected, seen] = await runPair(target.engine, identity, owner, { sql: mine, method: 'GET', path: `/${target.table.name}` });
     return { expected: pick(expected.rows), seen: pick(seen.rows) };
   } catch (e) {
-    if (!(e instanceof DataApiError) || e.code !== '42501') throw e;
+    if (!(e instanceof DataApiError)) throw e;
+    if (e.code !== '42501') throw new RequestFailedError(`reading ${target.description} as ${requesterLabel(requester)}`, e);
     const { rows: expected } = await target.engine.backend.query(owner);
     return { expected: pick(expected), seen: [], refused: { by: 'privileges', message: e.message } };
   }
@@ -103,10 +104,8 @@ function refusal(o: Outcome): Access['refused'] {
 
 function toAccess(requester: Requester, o: Outcome, what: string): Access {
   const refused = refusal(o);
-  if (!o.ok && !refused) {
-    const e = o.error;
-    throw Object.assign(new Error(`${what} as ${requesterLabel(requester)} failed: ${e.message} (${e.code})`), { cause: e });
-  }
+  // any other error: the probe proves nothing either way, so the matcher passes neither way
+  if (!o.ok && !refused) throw new RequestFailedError(`${what} as ${requesterLabel(requester)}`, o.error);
   return { requester, label: requesterLabel(requester), count: o.ok ? Number(o.result.rows[0]?.n ?? o.result.rowCount) : 0, refused };
 }
 
@@ -209,12 +208,18 @@ export async function writability(target: RowTarget, requesters: Requester[], co
   return outcomes.map((o, i) => toAccess(requesters[i]!, o, `${command === 'update' ? 'updating' : 'deleting'} ${target.description}`));
 }
 
-/** Whether `requester` can hand the rows to `newOwner` (UPDATE of the owner column), rolled back. */
+/**
+ * On how many of the rows `requester` can hand the row to `newOwner` (UPDATE of the owner
+ * column), rolled back. Refused (42501: WITH CHECK, no privilege) is 0; any other error (a
+ * foreign key, a unique key, a cast) proves nothing and rejects with RequestFailedError.
+ */
 export async function canReassign(target: RowTarget, requester: Requester, ownerColumn: string, newOwner: unknown): Promise<number> {
   await target.engine.catalog.column(target.table, ownerColumn);
   const sql = `UPDATE ${target.from} SET ${ident(ownerColumn)} = ${literal(newOwner)} WHERE ${target.cond}`;
   const [o] = await probe(target.engine, [{ requester, stmt: { sql, method: 'PATCH', path: `/${target.table.name}` } }]);
-  return o!.ok ? o!.result.rowCount : 0;
+  if (o!.ok) return o!.result.rowCount;
+  if (o!.error.code === '42501') return 0;
+  throw new RequestFailedError(`handing ${target.description} to ${literal(newOwner)} (${ownerColumn}) as ${requesterLabel(requester)}`, o!.error);
 }
 
 export interface Explained {

@@ -35,11 +35,11 @@ forEachBackend((backend) => {
   test('a schema that does not exist is an error with its close match, not an empty audit', async () => {
     await expect(db.audit({ schemas: ['public', 'pubic'] })).rejects.toMatchObject({
       code: 'ERR_PGRLS_UNKNOWN_OBJECT',
-      message: 'schema "pubic" does not exist; did you mean "public"?',
+      summary: 'schema "pubic" does not exist; did you mean "public"?',
     });
     await expect(expect(db).toBeDataApiReady({ schemas: ['auht'] })).rejects.toMatchObject({
       code: 'ERR_PGRLS_UNKNOWN_OBJECT',
-      message: 'schema "auht" does not exist; did you mean "auth"?',
+      summary: 'schema "auht" does not exist; did you mean "auth"?',
     });
   });
 

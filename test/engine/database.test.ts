@@ -97,8 +97,8 @@ forEachBackend((backend) => {
 
   test('unknown tables and columns name the close matches', async () => {
     const alice = db.user('alice', { sub: ALICE });
-    await expect(db.as(alice).insert('post', { content: 'x' })).rejects.toMatchObject({ code: 'ERR_PGRLS_UNKNOWN_TABLE', message: 'table "post" does not exist; did you mean "posts"?', candidates: ['posts'] });
-    await expect(db.as(alice).update('posts', { contents: 'x' }, { id: 1 })).rejects.toMatchObject({ code: 'ERR_PGRLS_UNKNOWN_COLUMN', message: 'column of public.posts "contents" does not exist; did you mean "content"?' });
+    await expect(db.as(alice).insert('post', { content: 'x' })).rejects.toMatchObject({ code: 'ERR_PGRLS_UNKNOWN_TABLE', summary: 'table "post" does not exist; did you mean "posts"?', candidates: ['posts'] });
+    await expect(db.as(alice).update('posts', { contents: 'x' }, { id: 1 })).rejects.toMatchObject({ code: 'ERR_PGRLS_UNKNOWN_COLUMN', summary: 'column of public.posts "contents" does not exist; did you mean "content"?' });
   });
 });
 
@@ -109,19 +109,19 @@ describe('setup errors', () => {
     await expect(createTestDatabase({ ...options, migrations: here('./migrations-bad') })).rejects.toMatchObject({
       name: 'MigrationFailedError',
       code: 'ERR_PGRLS_MIGRATION_FAILED',
-      message: `migration ${here('./migrations-bad/001_broken.sql')}:3 failed: syntax error at or near "CREAT" (SQLSTATE 42601)`,
+      summary: `migration ${here('./migrations-bad/001_broken.sql')}:3 failed: syntax error at or near "CREAT" (SQLSTATE 42601)`,
       line: 3,
       sqlState: '42601',
     });
     await expect(createTestDatabase({ ...options, sql: ['select 1', 'select * from nowhere'] })).rejects.toMatchObject({
-      message: 'migration sql[1]:1 failed: relation "nowhere" does not exist (SQLSTATE 42P01)',
+      summary: 'migration sql[1]:1 failed: relation "nowhere" does not exist (SQLSTATE 42P01)',
     });
-    await expect(createTestDatabase({ ...options, migrations: here('./no-such-folder') })).rejects.toMatchObject({ code: 'ERR_PGRLS_MIGRATION_FAILED', message: `migration ${here('./no-such-folder')} failed: the "migrations" folder does not exist` });
+    await expect(createTestDatabase({ ...options, migrations: here('./no-such-folder') })).rejects.toMatchObject({ code: 'ERR_PGRLS_MIGRATION_FAILED', summary: `migration ${here('./no-such-folder')} failed: the "migrations" folder does not exist` });
   });
 
   test('a failing seed', async () => {
     await expect(createTestDatabase({ ...options, seed: async (owner) => { await owner.query('select * from nowhere'); } })).rejects.toMatchObject({
-      code: 'ERR_PGRLS_SEED_FAILED', message: 'the seed function failed: relation "nowhere" does not exist',
+      code: 'ERR_PGRLS_SEED_FAILED', summary: 'the seed function failed: relation "nowhere" does not exist',
     });
   });
 
@@ -135,7 +135,7 @@ describe('setup errors', () => {
   test('a closed database says so', async () => {
     const db = await createTestDatabase(options);
     await db.close();
-    await expect(db.as(db.anonymous).query('select 1')).rejects.toMatchObject({ code: 'ERR_PGRLS_DATABASE_CLOSED', message: 'db.as(...).query(): the test database is closed' });
+    await expect(db.as(db.anonymous).query('select 1')).rejects.toMatchObject({ code: 'ERR_PGRLS_DATABASE_CLOSED', summary: 'db.as(...).query(): the test database is closed' });
     await expect(db.reset()).rejects.toMatchObject({ code: 'ERR_PGRLS_DATABASE_CLOSED' });
     await db.close(); // twice is fine
   });
@@ -166,11 +166,11 @@ describe('the preflight refuses roles that bypass RLS', () => {
   test('the owner of a table without FORCE, and a member of that owner', async () => {
     await expect(db.as(db.user('o', { role: 'app_owner' })).query('select 1')).rejects.toMatchObject({
       code: 'ERR_PGRLS_RLS_BYPASS', reason: 'owner', role: 'app_owner', table: 'public.owned',
-      message: 'requests would run as role "app_owner", which owns table public.owned without FORCE ROW LEVEL SECURITY: the owner skips its policies, so every RLS test on it would pass',
+      summary: 'requests would run as role "app_owner", which owns table public.owned without FORCE ROW LEVEL SECURITY: the owner skips its policies, so every RLS test on it would pass',
       hint: 'give the table to another role (ALTER TABLE public.owned OWNER TO <owner role>;), or ALTER TABLE public.owned FORCE ROW LEVEL SECURITY;',
     });
     await expect(db.as(db.user('m', { role: 'app_member' })).query('select 1')).rejects.toMatchObject({
-      message: 'requests would run as role "app_member", which is a member of "app_owner", which owns table public.owned without FORCE ROW LEVEL SECURITY: the owner skips its policies, so every RLS test on it would pass',
+      summary: 'requests would run as role "app_member", which is a member of "app_owner", which owns table public.owned without FORCE ROW LEVEL SECURITY: the owner skips its policies, so every RLS test on it would pass',
     });
   });
 
@@ -220,7 +220,7 @@ describe('testcontainers backend', () => {
   test('without a container runtime it rejects quickly, naming the other backends', async () => {
     if (hasDocker) return;
     const err = await createTestDatabase({ backend: 'testcontainers' }).catch((e) => e);
-    expect(err).toMatchObject({ code: 'ERR_PGRLS_BACKEND_UNAVAILABLE', message: 'the testcontainers backend found no container runtime (Could not find a working container runtime strategy)' });
+    expect(err).toMatchObject({ code: 'ERR_PGRLS_BACKEND_UNAVAILABLE', summary: 'the testcontainers backend found no container runtime (Could not find a working container runtime strategy)' });
     expect(err.hint).toContain('backend: "embedded"');
     expect(err.hint).toContain('backend: "url"');
   });
@@ -228,7 +228,7 @@ describe('testcontainers backend', () => {
   test('without the optional package it says which package to install', async () => {
     const { loadModule } = await import('../../src/backends/testcontainers.js');
     const err = await loadModule(() => import('@testcontainers/postgresql-not-installed' as string) as never).catch((e) => e);
-    expect(err).toMatchObject({ code: 'ERR_PGRLS_BACKEND_UNAVAILABLE', message: 'the testcontainers backend needs the optional package @testcontainers/postgresql, which is not installed' });
+    expect(err).toMatchObject({ code: 'ERR_PGRLS_BACKEND_UNAVAILABLE', summary: 'the testcontainers backend needs the optional package @testcontainers/postgresql, which is not installed' });
     expect(err.hint).toBe('npm install -D @testcontainers/postgresql (11.x on Node 20), or use backend: "embedded" or "url"');
     expect(err.cause).toBeInstanceOf(Error);
   });
@@ -249,9 +249,9 @@ describe('testcontainers backend', () => {
         },
       }) as never;
     const err = await startContainerBackend({} as never, { image: 'postgres:15' }, fake('pull access denied for postgres:15')).catch((e) => e);
-    expect(err).toMatchObject({ code: 'ERR_PGRLS_BACKEND_UNAVAILABLE', message: 'the testcontainers backend could not start postgres:15: pull access denied for postgres:15' });
+    expect(err).toMatchObject({ code: 'ERR_PGRLS_BACKEND_UNAVAILABLE', summary: 'the testcontainers backend could not start postgres:15: pull access denied for postgres:15' });
     const none = await startContainerBackend({} as never, {}, fake('Could not find a working container runtime strategy')).catch((e) => e);
-    expect(none.message).toBe('the testcontainers backend found no container runtime (Could not find a working container runtime strategy)');
+    expect(none.summary).toBe('the testcontainers backend found no container runtime (Could not find a working container runtime strategy)');
     expect(images).toEqual(['postgres:15', DEFAULT_IMAGE]);
   });
 

@@ -47,7 +47,7 @@ forEachBackend((backend) => {
     const alice = db().user('alice', { sub: ALICE });
     await expect(db().as(alice).insert('posts', { content: 'a' }, { returning: ['contnt'] })).rejects.toMatchObject({
       code: 'ERR_PGRLS_UNKNOWN_COLUMN',
-      message: 'column of public.posts "contnt" does not exist; did you mean "content"?',
+      summary: 'column of public.posts "contnt" does not exist; did you mean "content"?',
     });
     await expect(db().as(alice).insert('posts', { content: 'a' }, { returning: [] })).rejects.toThrow('insert(): "returning" must be true, false, or a non-empty list of column names, got []');
     await expect(db().as(alice).delete('posts', {}, 'id' as never)).rejects.toThrow('delete() options must be an object such as { returning: true }');

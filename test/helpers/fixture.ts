@@ -70,3 +70,20 @@ export function useFixture(backend: BackendCase, extraSql: string[] = []): () =>
 }
 
 export { ALICE, BOB };
+
+/**
+ * A row-set predicate that holds for the owner and fails (division by zero, 22012) as a signed-in
+ * requester: a probe that fails for a reason other than 42501, which a matcher must not count
+ * either way.
+ */
+export const FAILS_AS_AUTHENTICATED = "1 / (CASE WHEN current_user = 'authenticated' THEN 0 ELSE 1 END) = 1";
+
+/** Awaits an assertion that must reject with RequestFailedError (ERR_PGRLS_REQUEST_FAILED) and returns it. */
+export async function requestFailure(assertion: PromiseLike<unknown>): Promise<{ code: string; sqlState: string; message: string }> {
+  const err = await Promise.resolve(assertion).then(
+    () => undefined,
+    (e: unknown) => e as { code: string; sqlState: string; message: string },
+  );
+  if (err?.code !== 'ERR_PGRLS_REQUEST_FAILED') throw new Error(`expected a RequestFailedError, got ${err === undefined ? 'a pass' : String(err)}`);
+  return err;
+}

@@ -140,7 +140,7 @@ forEachBackend((backend) => {
         (e: unknown) => e,
       );
       expect(error).toMatchObject({ code: 'ERR_PGRLS_SIGN_UP_FAILED', users: ['dave'], sqlState: '42P01' });
-      expect((error as Error).message).toBe(
+      expect((error as { summary: string }).summary).toBe(
         'the sign-up of dave failed: Supabase Auth (role supabase_auth_admin, search_path auth) could not create their account: relation "profiles" does not exist (SQLSTATE 42P01), in PL/pgSQL function public.handle_new_user() line 2 at SQL statement',
       );
       expect((error as { hint: string }).hint).toMatch(/^a trigger on auth\.users runs as supabase_auth_admin with search_path auth: make its function SECURITY DEFINER/);
@@ -223,7 +223,7 @@ forEachBackend((backend) => {
       (e: unknown) => e,
     );
     expect(error).toMatchObject({ code: 'ERR_PGRLS_MIGRATION_FAILED', file: 'sql option', line: 2 });
-    const message = (error as Error).message;
+    const message = (error as { summary: string }).summary;
     if (backend.name === 'embedded') {
       expect(message).toMatch(/^migration sql option:2 failed: extension "vector" is not available on the embedded backend \(PGlite 0\.5 offers amcheck, .*pgcrypto, .*uuid-ossp\) \(SQLSTATE 0A000\)$/);
       expect((error as { hint: string }).hint).toBe(
@@ -264,7 +264,7 @@ forEachBackend((backend) => {
     test('a failing seed file names its line', async () => {
       await expect(createTestDatabase({ ...backend.options, preset: 'supabase', migrations: `${LAYOUT}supabase`, sql: 'select 1', seed: [`${LAYOUT}supabase/migrations/manual_fixup.sql`] })).rejects.toMatchObject({
         code: 'ERR_PGRLS_SEED_FAILED',
-        message: `seed ${LAYOUT}supabase/migrations/manual_fixup.sql:2 failed: column "no_such_column" does not exist (SQLSTATE 42703)`,
+        summary: `seed ${LAYOUT}supabase/migrations/manual_fixup.sql:2 failed: column "no_such_column" does not exist (SQLSTATE 42703)`,
       });
     });
   });

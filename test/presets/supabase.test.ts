@@ -43,7 +43,7 @@ forEachBackend((backend) => {
     await expect(db.as(admin).query('select 1')).rejects.toMatchObject({
       code: 'ERR_PGRLS_RLS_BYPASS',
       reason: 'bypassrls',
-      message: 'requests would run as role "service_role", which is marked BYPASSRLS: row level security does not apply to it, so every RLS test would pass',
+      summary: 'requests would run as role "service_role", which is marked BYPASSRLS: row level security does not apply to it, so every RLS test would pass',
     });
   });
 });
