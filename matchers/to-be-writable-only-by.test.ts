@@ -2,6 +2,9 @@ import { expect, test } from 'vitest';
 import { forEachBackend } from '../test/helpers/backends.js';
 import { failureText } from '../test/helpers/failure-text.js';
 import { ALICE, BOB, FAILS_AS_AUTHENTICATED, requestFailure, useFixture } from '../test/helpers/fixture.js';
+import { createTestDatabase } from '../src/index.js';
+
+const ALICE_UUID = '0b7e6a3c-1f2d-4e5a-8b9c-0d1e2f3a4b5c';
 
 forEachBackend((backend) => {
   const db = useFixture(backend, [
@@ -45,7 +48,44 @@ forEachBackend((backend) => {
     const text = await failureText(expect(db().rows('handover', { id: 1 })).toBeWritableOnlyBy(alice, { ownerColumn: 'owner' }));
     expect(text).toContain('Received: the rows can be handed to another user');
     expect(text).toContain("  alice can set owner to bob's id on 1 row (the UPDATE policy has no WITH CHECK, or one that does not check the owner)");
-    expect(text).toContain('  ALTER POLICY ... ON "public"."handover" WITH CHECK ((select auth.user_id()) = "owner");');
+    expect(text).toContain('  ALTER POLICY "owner updates" ON "public"."handover" WITH CHECK ((SELECT auth.user_id()) = "owner");');
+  });
+
+  test('the hand-over check runs without another user (a made-up subject), and only 42501 counts as "cannot hand over"', async () => {
+    // a database where alice is the only user: `vitest -t` may have skipped the test that made bob
+    await using solo = await createTestDatabase({
+      ...backend.options,
+      sql: `CREATE TABLE handover (id int PRIMARY KEY, owner text NOT NULL, is_public boolean NOT NULL);
+            ALTER TABLE handover ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY "public or own" ON handover FOR SELECT TO authenticated USING (is_public OR owner = (select auth.user_id()));
+            CREATE POLICY "owner updates" ON handover FOR UPDATE TO authenticated USING (owner = (select auth.user_id())) WITH CHECK (true);
+            CREATE POLICY "owner deletes" ON handover FOR DELETE TO authenticated USING (owner = (select auth.user_id()));
+            INSERT INTO handover VALUES (1, '${ALICE}', true);
+            -- the owner is a user of a users table: a made-up id breaks the foreign key
+            CREATE TABLE accounts (id uuid PRIMARY KEY);
+            CREATE TABLE notes (id int PRIMARY KEY, owner uuid NOT NULL REFERENCES accounts (id));
+            ALTER TABLE notes ENABLE ROW LEVEL SECURITY;
+            CREATE POLICY "all read" ON notes FOR SELECT TO authenticated USING (true);
+            CREATE POLICY "owner updates" ON notes FOR UPDATE TO authenticated USING (owner = (select auth.uid())) WITH CHECK (true);
+            CREATE POLICY "owner deletes" ON notes FOR DELETE TO authenticated USING (owner = (select auth.uid()));
+            INSERT INTO accounts VALUES ('${ALICE_UUID}');
+            INSERT INTO notes VALUES (1, '${ALICE_UUID}');`,
+    });
+    const alice = solo.user('alice', { sub: ALICE });
+    const text = await failureText(expect(solo.rows('handover', { id: 1 })).toBeWritableOnlyBy(alice, { ownerColumn: 'owner' }));
+    expect(text).toContain('  alice can set owner to a made-up user id on 1 row (the UPDATE policy has no WITH CHECK, or one that does not check the owner)');
+    expect(text).toContain('  ALTER POLICY "owner updates" ON "public"."handover" WITH CHECK ((SELECT auth.user_id()) = "owner");');
+    // the same with only anonymous among the others
+    await expect(expect(solo.rows('handover', { id: 1 })).toBeWritableOnlyBy(alice, { ownerColumn: 'owner', among: [solo.anonymous] })).rejects.toThrow(/made-up user id/);
+
+    const owner = solo.user('uuid-alice', { sub: ALICE_UUID });
+    const fk = await requestFailure(expect(solo.rows('notes', { id: 1 })).not.toBeWritableOnlyBy(owner, { ownerColumn: 'owner', among: [solo.anonymous] }));
+    expect(fk.sqlState).toBe('23503');
+    expect(fk.message).toMatch(/^toBeWritableOnlyBy\(\): handing rows of notes where id = 1 to a made-up user id \(owner\) as uuid-alice failed for another reason: insert or update on table "notes" violates foreign key constraint .*\nhint: no other user with a sub was tried, and a made-up id breaks the foreign key on owner: create another user/);
+    // another known user whose id does not fit the column (a cast error) is not "cannot hand over" either
+    const bob = solo.user('bob', { sub: BOB });
+    const cast = await requestFailure(expect(solo.rows('notes', { id: 1 })).toBeWritableOnlyBy(owner, { ownerColumn: 'owner', among: [bob] }));
+    expect(cast.sqlState).toBe('22P02');
   });
 
   test('failure text when another user can write and the owner cannot delete', async () => {

@@ -15,3 +15,6 @@ export * from './session/identity.js';
 export * from './session/engine.js';
 export * from './session/session.js';
 export * from './session/access.js';
+export * from './sql/owner.js';
+export { loadParser } from './sql/parse.js';
+export { subjectFor } from './tokens/subject.js';

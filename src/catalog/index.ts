@@ -7,11 +7,11 @@ import { RlsBypassError, UnknownColumnError, UnknownRoleError, UnknownTableError
 import { touch } from '../coverage.js';
 import { closeMatches } from '../suggest.js';
 import { loadRoles, ownedUnforcedTables, type RoleInfo } from './roles.js';
-import { loadTables, type TableInfo } from './tables.js';
+import { loadColumns, loadTables, type ColumnInfo, type TableInfo } from './tables.js';
 import { resolveFunction, resolveSchema, resolveSequence, type ObjectInfo } from './objects.js';
 import { loadPolicies, rolesOf, type PolicyInfo } from './policies.js';
 
-export type { TableInfo } from './tables.js';
+export type { ColumnInfo, TableInfo } from './tables.js';
 export type { RoleInfo } from './roles.js';
 export type { ObjectInfo } from './objects.js';
 export type { PolicyInfo, PolicyCommand } from './policies.js';
@@ -84,6 +84,11 @@ export class Catalog {
   function(signature: string): Promise<ObjectInfo> {
     // coverage names functions without their arguments: public.get_order(bigint) -> public.get_order
     return touched('function', (o) => `${o.schema}.${o.name.replace(/\(.*$/s, '').split('.').pop()!.replace(/"/g, '')}`, this.memo(`function:${signature}`, (c) => resolveFunction(c, signature)));
+  }
+
+  /** The table's columns with type, default and NOT NULL. */
+  columnsOf(table: TableInfo): Promise<ColumnInfo[]> {
+    return this.memo(`columns:${table.oid}`, (c) => loadColumns(c, table.oid));
   }
 
   policies(table: TableInfo): Promise<PolicyInfo[]> {

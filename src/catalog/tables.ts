@@ -35,6 +35,28 @@ FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND ${SYSTEM_SCHEMA_FILTER}
 ORDER BY n.nspname, c.relname`;
 
+/** A column with what fix SQL and example values need. */
+export interface ColumnInfo {
+  name: string;
+  /** format_type(): 'uuid', 'text', 'timestamp with time zone', ... */
+  type: string;
+  default: string | null;
+  notNull: boolean;
+  /** an identity or generated column: Postgres fills it */
+  generated: boolean;
+}
+
+export async function loadColumns(conn: Connection, tableOid: number): Promise<ColumnInfo[]> {
+  const { rows } = await conn.query(
+    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, pg_get_expr(d.adbin, d.adrelid) AS "default",
+            a.attnotnull AS not_null, (a.attidentity <> '' OR a.attgenerated <> '') AS generated
+       FROM pg_attribute a LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+      WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum`,
+    [tableOid],
+  );
+  return rows.map((r) => ({ name: String(r.name), type: String(r.type), default: (r.default as string | null) ?? null, notNull: Boolean(r.not_null), generated: Boolean(r.generated) }));
+}
+
 export async function loadTables(conn: Connection): Promise<TableInfo[]> {
   const { rows } = await conn.query(TABLES_SQL);
   return rows.map((r) => ({

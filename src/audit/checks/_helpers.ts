@@ -3,7 +3,8 @@
  * policy applies to, who reaches a table through the Data API, and the finding builder.
  */
 import { ident, qualified } from '../../sql/index.js';
-import { identityCallIn, routines, type Routines } from '../expressions.js';
+import { ownerCondition as sqlOwnerCondition } from '../../sql/owner.js';
+import { routines, type Routines } from '../expressions.js';
 import type { FunctionFacts, PolicyCmd, PolicyFacts, Privilege, RelationFacts } from '../facts.js';
 import type { Check, CheckContext, Finding, Level } from '../types.js';
 
@@ -72,17 +73,10 @@ export function whoReaches(ctx: CheckContext, r: RelationFacts, roles: string[])
   return list(roles.map((role) => `${role} (${privs(r, role).filter((p) => CRUD.includes(p)).join(', ')})`));
 }
 
-/** The column that records a row's owner, for fix SQL: a default calling auth.user_id()/auth.uid(), or a usual name. */
+/** The owner condition for fix SQL (src/sql/owner.ts, shared with the matchers' messages). */
 export function ownerCondition(r: RelationFacts): string | undefined {
-  const byDefault = r.columns.find((c) => identityCallIn(c.default));
-  const byName = r.columns.find((c) => OWNER_NAMES.has(c.name));
-  const col = byDefault ?? byName;
-  if (!col) return undefined;
-  const fn = byDefault ? identityCallIn(byDefault.default)! : col.type === 'uuid' ? 'auth.uid()' : 'auth.user_id()';
-  return `(SELECT ${fn}) = ${ident(col.name)}`;
+  return sqlOwnerCondition(r.columns);
 }
-
-const OWNER_NAMES = new Set(['user_id', 'owner_id', 'owner', 'author_id', 'created_by']);
 
 /** Columns that hold a user's rights: their role in an organisation, whether they are an administrator. */
 export const ROLE_COLUMNS: ReadonlySet<string> = new Set(['role', 'roles', 'user_role', 'app_role', 'member_role', 'account_role', 'is_admin', 'admin', 'is_superuser', 'is_super_admin', 'is_staff', 'is_moderator', 'permissions', 'access_level']);
