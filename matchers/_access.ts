@@ -6,6 +6,7 @@ import { requesterLabel, type Requester } from '../src/internal.js';
 import { ident, qualified } from '../src/internal.js';
 import { describePolicy } from './to-have-policy-for.js';
 import { asRequesters } from './_subjects.js';
+import { ownerConditionFor } from './_owner.js';
 import { keys, list, rows } from './_format.js';
 
 export interface AmongOptions {
@@ -62,20 +63,23 @@ export async function explainLeaks(target: RowTarget, leaks: Access[], command: 
     }
   }
   const fix: string[] = [];
+  const cond = admits.size ? await ownerConditionFor(target.engine, t) : undefined;
   for (const { policy, who } of admits.values()) {
     if (!policy) continue;
     if (policy.roles.includes('public') && who.includes('anonymous')) {
-      fix.push(`ALTER POLICY ${ident(policy.name)} ON ${name} TO authenticated;  -- no TO clause means PUBLIC, anonymous included`);
+      fix.push(`ALTER POLICY ${ident(policy.name)} ON ${name} TO ${ident(target.engine.preset.authenticatedRole)};  -- no TO clause means PUBLIC, anonymous included`);
     }
     const named = who.filter((w) => !(policy.roles.includes('public') && w === 'anonymous'));
-    if (named.length) fix.push(`ALTER POLICY ${ident(policy.name)} ON ${name} USING (...);  -- narrow it so that it does not admit ${list(named)}`);
+    if (named.length) fix.push(`ALTER POLICY ${ident(policy.name)} ON ${name} USING (${cond ?? '<condition>'});  -- ${cond ? 'only the owner\'s rows, so' : 'narrow it'} that it does not admit ${list(named)}`);
   }
   return { why, fix };
 }
 
 /** Why lines and fixes for intended requesters who do not reach the rows. */
-export function explainMissing(target: RowTarget, missing: Access[], command: 'select' | 'update' | 'delete', role = 'authenticated'): { why: string[]; fix: string[] } {
+export async function explainMissing(target: RowTarget, missing: Access[], command: 'select' | 'update' | 'delete'): Promise<{ why: string[]; fix: string[] }> {
   const name = qualified(target.table.schema, target.table.name);
+  const role = target.engine.preset.authenticatedRole;
+  const cond = missing.some((m) => !m.refused) ? await ownerConditionFor(target.engine, target.table) : undefined;
   const why: string[] = [];
   const fix: string[] = [];
   for (const m of missing) {
@@ -86,7 +90,8 @@ export function explainMissing(target: RowTarget, missing: Access[], command: 's
       fix.push(`GRANT ${command.toUpperCase()} ON ${name} TO ${ident(role)};`);
     } else {
       why.push(`${m.label} ${command === 'select' ? 'sees' : 'reaches'} ${m.count} of ${rows(target.size)}: no ${command.toUpperCase()} policy admits ${m.count ? 'the rest' : 'them'}`);
-      fix.push(`CREATE POLICY ${ident(`${command} own rows`)} ON ${name} FOR ${command.toUpperCase()} TO ${ident(role)} USING (...);  -- a condition true for ${m.label}'s rows`);
+      const note = cond ? `the owner's rows: check that it holds for ${m.label}'s rows` : `a condition true for ${m.label}'s rows`;
+      fix.push(`CREATE POLICY ${ident(`${command} own rows`)} ON ${name} FOR ${command.toUpperCase()} TO ${ident(role)} USING (${cond ?? '<condition>'});  -- ${note}`);
     }
   }
   return { why, fix: [...new Set(fix)] };

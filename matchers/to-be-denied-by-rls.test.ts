@@ -88,7 +88,7 @@ forEachBackend((backend) => {
         '    "anyone inserts" FOR INSERT TO authenticated WITH CHECK (true)',
         '',
         'Fix:',
-        '  ALTER POLICY "anyone inserts" ON "public"."open_posts" WITH CHECK (...);  -- a condition false for this new row as bob',
+        `  ALTER POLICY "anyone inserts" ON "public"."open_posts" WITH CHECK ((SELECT auth.user_id()) = "user_id");  -- only the owner's rows: check that it is false for this new row as bob`,
       ].join('\n'),
     );
   });

@@ -2,6 +2,7 @@ import type { MatcherContext, MatcherResult } from './_context.js';
 import { failure, rows } from './_format.js';
 import { asPending } from './_subjects.js';
 import { describePolicy } from './to-have-policy-for.js';
+import { ownerConditionFor } from './_owner.js';
 import { appliesTo, ENGINE, identify, ident, qualified, RequestFailedError, type PendingRequest, type PolicyCommand, type TableInfo } from '../src/internal.js';
 
 /**
@@ -66,6 +67,9 @@ async function explainAccepted(request: PendingRequest<unknown>, t: TableInfo, r
       ? [`Permissive ${command.toUpperCase()} policies that apply to ${role}, any one of which lets the ${command} through:`, ...admitting.map((p) => `  ${describePolicy(p)}`)]
       : []),
   ];
-  const fix = admitting.map((p) => `ALTER POLICY ${ident(p.name)} ON ${name} ${clause} (...);  -- a condition false for this ${command === 'insert' ? 'new row' : 'row'} as ${request.requesterLabel}`);
+  const cond = admitting.length ? await ownerConditionFor(engine, t) : undefined;
+  const row = command === 'insert' ? 'new row' : 'row';
+  const note = cond ? `only the owner's rows: check that it is false for this ${row} as ${request.requesterLabel}` : `a condition false for this ${row} as ${request.requesterLabel}`;
+  const fix = admitting.map((p) => `ALTER POLICY ${ident(p.name)} ON ${name} ${clause} (${cond ?? '<condition>'});  -- ${note}`);
   return { why, fix };
 }

@@ -44,7 +44,7 @@ forEachBackend((backend) => {
         '  carol sees id=1 through policy "Public read access" FOR SELECT TO authenticated USING ((is_published OR ( SELECT (auth.user_id() = posts.user_id))))',
         '',
         'Fix:',
-        '  ALTER POLICY "Public read access" ON "public"."posts" USING (...);  -- narrow it so that it does not admit bob and carol',
+        `  ALTER POLICY "Public read access" ON "public"."posts" USING ((SELECT auth.user_id()) = "user_id");  -- only the owner's rows, so that it does not admit bob and carol`,
       ].join('\n'),
     );
   });
@@ -54,7 +54,7 @@ forEachBackend((backend) => {
     const leaky = await failureText(expect(db().rows('leaky', { id: 1 })).toBeVisibleOnlyTo(alice));
     expect(leaky).toContain('Received: also visible to bob (1 row), carol (1 row) and anonymous (1 row)');
     expect(leaky).toContain('  anonymous sees id=1 through policy "everyone reads" FOR SELECT TO public USING (true)');
-    expect(leaky).toContain('  ALTER POLICY "everyone reads" ON "public"."leaky" TO authenticated;  -- no TO clause means PUBLIC, anonymous included');
+    expect(leaky).toContain('  ALTER POLICY "everyone reads" ON "public"."leaky" TO "authenticated";  -- no TO clause means PUBLIC, anonymous included');
     const notes = await failureText(expect(db().rows('notes', { id: 1 })).toBeVisibleOnlyTo([]));
     expect(notes).toContain('Received: also visible to alice (1 row), bob (1 row), carol (1 row) and anonymous (1 row)');
     expect(notes).toContain('  Row level security is disabled on public.notes: every role with the SELECT privilege reaches every row.');

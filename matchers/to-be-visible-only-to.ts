@@ -30,7 +30,7 @@ export async function toBeVisibleOnlyTo(this: MatcherContext, received: unknown,
         })
     : undefined;
   // Explanations cost extra queries: only when the assertion fails.
-  const explanation = pass || this.isNot ? undefined : { leaks: await explainLeaks(target, leaks, 'select'), missing: explainMissing(target, missing, 'select') };
+  const explanation = pass || this.isNot ? undefined : { leaks: await explainLeaks(target, leaks, 'select'), missing: await explainMissing(target, missing, 'select') };
   return {
     pass,
     message:

@@ -13,10 +13,11 @@ export async function toBeVisibleTo(this: MatcherContext, received: unknown, req
   const seen = await visibility(target, who);
   const missing = seen.filter((a) => a.count < target.size);
   const pass = missing.length === 0;
+  // explanations cost queries: only for a failure
+  const { why, fix } = pass || this.isNot ? { why: [], fix: [] } : await explainMissing(target, missing, 'select');
   return {
     pass,
     message: () => {
-      const { why, fix } = explainMissing(target, missing, 'select');
       return failure(this, 'toBeVisibleTo', 'rows', names(who), {
         expected: `${rows(target.size)} (${target.description}) ${this.isNot ? 'not ' : ''}visible to ${names(who)}`,
         received: seen.map((a) => `${a.label} sees ${a.count === target.size ? 'all' : a.count}${a.refused ? ` (refused by ${a.refused.by})` : ''}`).join(', '),

@@ -101,7 +101,7 @@ forEachBackend((backend) => {
         '  alice reaches 0 of 1 row: no DELETE policy admits them',
         '',
         'Fix:',
-        `  CREATE POLICY "delete own rows" ON "public"."profiles" FOR DELETE TO "authenticated" USING (...);  -- a condition true for alice's rows`,
+        `  CREATE POLICY "delete own rows" ON "public"."profiles" FOR DELETE TO "authenticated" USING ((SELECT auth.user_id()) = "user_id");  -- the owner's rows: check that it holds for alice's rows`,
       ].join('\n'),
     );
     const notes = await failureText(expect(db().rows('notes', { id: 1 })).toBeWritableOnlyBy(alice));

@@ -72,7 +72,7 @@ export async function toBeWritableOnlyBy(this: MatcherContext, received: unknown
   if (!pass && !this.isNot) {
     for (const r of results) {
       const l = await explainLeaks(target, r.leaks, r.command);
-      const m = explainMissing(target, r.missing, r.command);
+      const m = await explainMissing(target, r.missing, r.command);
       why.push(...l.why, ...m.why);
       fix.push(...l.fix, ...m.fix);
     }

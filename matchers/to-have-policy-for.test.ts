@@ -2,6 +2,7 @@ import { expect, test } from 'vitest';
 import { forEachBackend } from '../test/helpers/backends.js';
 import { failureText } from '../test/helpers/failure-text.js';
 import { useFixture } from '../test/helpers/fixture.js';
+import { createTestDatabase } from '../src/index.js';
 
 forEachBackend((backend) => {
   const db = useFixture(backend);
@@ -31,7 +32,7 @@ forEachBackend((backend) => {
         '',
         'Fix:',
         '  CREATE POLICY "authenticated insert" ON "public"."leaky" FOR INSERT TO "authenticated"',
-        '    WITH CHECK ((select auth.user_id()) = user_id);  -- the condition that fits your table',
+        '    WITH CHECK ((SELECT auth.user_id()) = "owner");  -- rows owned by the requester; adjust to your table',
       ].join('\n'),
     );
     expect(await failureText(expect(db().table('leaky')).not.toHavePolicyFor('select', 'anonymous'))).toBe(
@@ -48,8 +49,46 @@ forEachBackend((backend) => {
         '    "owner updates" FOR UPDATE TO authenticated USING ((owner = ( SELECT auth.user_id() AS user_id)))',
         '',
         'Fix:',
-        '  DROP POLICY "everyone reads" ON "public"."leaky";',
+        '  ALTER POLICY "everyone reads" ON "public"."leaky" TO "authenticated";  -- no TO clause means PUBLIC, anonymous included',
       ].join('\n'),
+    );
+  });
+
+  test('the .not fix keeps the policy for the others: ALTER ... TO, DROP only for a policy of that role alone', async () => {
+    await using own = await createTestDatabase({
+      ...backend.options,
+      sql: `CREATE TABLE t (id int PRIMARY KEY, body text);
+            CREATE POLICY "anon only" ON t FOR SELECT TO anonymous USING (true);
+            CREATE POLICY "both" ON t FOR DELETE TO anonymous, authenticated USING (true);`,
+    });
+    const fix = async (cmd: 'select' | 'delete') => (await failureText(expect(own.table('t')).not.toHavePolicyFor(cmd, 'anonymous'))).split('Fix:\n')[1];
+    expect(await fix('select')).toBe('  DROP POLICY "anon only" ON "public"."t";');
+    expect(await fix('delete')).toBe('  ALTER POLICY "both" ON "public"."t" TO "authenticated";');
+    // no owner column: the CREATE POLICY says so instead of inventing one
+    expect((await failureText(expect(own.table('t')).toHavePolicyFor('update', 'authenticated'))).split('Fix:\n')[1]).toBe(
+      '  CREATE POLICY "authenticated update" ON "public"."t" FOR UPDATE TO "authenticated"\n' +
+        "    USING (<condition>) WITH CHECK (<condition>);  -- no column looks like the row's owner: write the condition that fits your table",
+    );
+  });
+
+  test("under the Supabase preset the fix uses its identity function and its roles", async () => {
+    await using supa = await createTestDatabase({
+      ...backend.options,
+      preset: 'supabase',
+      sql: `CREATE TABLE todos (id int PRIMARY KEY, user_id uuid NOT NULL, task text);
+            CREATE POLICY "read" ON todos FOR SELECT USING (true);
+            CREATE TABLE notes (id int PRIMARY KEY, owner_id text NOT NULL);`,
+    });
+    const fixOf = async (p: PromiseLike<unknown>) => (await failureText(p)).split('Fix:\n')[1];
+    expect(await fixOf(expect(supa.table('todos')).toHavePolicyFor('insert', 'authenticated'))).toBe(
+      '  CREATE POLICY "authenticated insert" ON "public"."todos" FOR INSERT TO "authenticated"\n    WITH CHECK ((SELECT auth.uid()) = "user_id");  -- rows owned by the requester; adjust to your table',
+    );
+    expect(await fixOf(expect(supa.table('notes')).toHavePolicyFor('select', 'authenticated'))).toBe(
+      '  CREATE POLICY "authenticated select" ON "public"."notes" FOR SELECT TO "authenticated"\n    USING ((SELECT auth.uid()::text) = "owner_id");  -- rows owned by the requester; adjust to your table',
+    );
+    // the only SELECT policy applies to PUBLIC: give it to authenticated, do not drop it
+    expect(await fixOf(expect(supa.table('todos')).not.toHavePolicyFor('select', 'anon'))).toBe(
+      '  ALTER POLICY "read" ON "public"."todos" TO "authenticated";  -- no TO clause means PUBLIC, anon included',
     );
   });
 
