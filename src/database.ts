@@ -196,8 +196,8 @@ async function buildSetup(options: ResolvedOptions, preset: Preset, sources: Sql
   const extensions = [...new Set([...preset.extensions, ...(await extensionsOf([...sources, ...seedFiles]))])];
   return {
     baseKey: hashOf(presetSql),
-    fullKey: hashOf(...[...sources, ...seedFiles].flatMap((s) => [s.label, s.text]), seedFn ? seedFn.toString() : ''),
-    summary: { preset: options.preset, sources: [...sources, ...seedFiles].map((s) => s.label), seed: seedFn !== undefined },
+    fullKey: hashOf(...[...sources, ...seedFiles].flatMap((s) => [s.label, s.text])),
+    summary: { preset: options.preset, sources: [...sources, ...seedFiles].map((s) => s.label) },
     extensions,
     base: async (conn: Connection) => {
       if (presetSql) await conn.exec(presetSql);
@@ -205,21 +205,22 @@ async function buildSetup(options: ResolvedOptions, preset: Preset, sources: Sql
     rest: async (conn: Connection, backend) => {
       await applySql(conn, sources, { backend });
       await applySql(conn, seedFiles, { backend, kind: 'seed' });
-      if (seedFn) {
-        try {
-          await seedFn(new Transaction(new Catalog(conn), conn, null));
-        } catch (cause) {
-          const why = cause instanceof PgRlsTestError ? cause.summary : cause instanceof Error ? cause.message : String(cause);
-          throw new SeedFailedError(`the seed function failed: ${why}`, { cause, hint: 'the seed runs with owner rights after the migrations; fix the statement named above' });
-        }
-      }
     },
+    seedId: seedFn ? seedFn.toString() : '',
+    seed: seedFn && (async (conn: Connection) => {
+      try {
+        await seedFn(new Transaction(new Catalog(conn), conn, null));
+      } catch (cause) {
+        const why = cause instanceof PgRlsTestError ? cause.summary : cause instanceof Error ? cause.message : String(cause);
+        throw new SeedFailedError(`the seed function failed: ${why}`, { cause, hint: 'the seed runs with owner rights after the migrations; fix the statement named above' });
+      }
+    }),
   };
 }
 
 let warnedFallback = false;
 
-async function startBackend(options: ResolvedOptions, setup: Setup, onPhase: (phase: string) => void, keepWarm?: { run: number }): Promise<Backend> {
+async function startBackend(options: ResolvedOptions, setup: Setup, onPhase: (phase: string) => void, keepWarm?: { run: number; scope: string }): Promise<Backend> {
   switch (options.backend) {
     case 'url': {
       const { ServerBackend } = await import('./backends/url.js');
@@ -295,7 +296,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     // the seed and the mutation run's own reads are not a test's use of the tables
     const [backend, issuer] = await untouched(() =>
       Promise.all([
-        startBackend(resolved, setup, onPhase, mutation?.keepWarm ? { run: mutation.run } : undefined).then(async (b) => {
+        startBackend(resolved, setup, onPhase, mutation?.keepWarm ? { run: mutation.run, scope: mutation.scope } : undefined).then(async (b) => {
           await mutation?.started(b);
           return b;
         }),
@@ -320,13 +321,14 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
 /**
  * Builds and caches what a first start would build for these options, and closes it: for a
  * globalSetup, so that the first test file starts from the cache. The embedded backend caches
- * the prepared database, the native one its cluster (initdb); url and testcontainers keep
- * nothing between runs: for them it does nothing.
+ * the prepared database (preset, migrations, inline SQL, seed files), the native one its cluster
+ * (initdb); url and testcontainers keep nothing between runs: for them it does nothing. A seed
+ * function is not run: it is never cached (every start runs it).
  */
 export async function prepareTestDatabase(options: TestDatabaseOptions = {}): Promise<void> {
   const resolved = resolveOptions(options);
   if (resolved.backend !== 'embedded' && resolved.backend !== 'native') return;
-  const db = await createTestDatabase(options);
+  const db = await createTestDatabase(typeof options.seed === 'function' ? { ...options, seed: undefined } : options);
   await db.close();
 }
 

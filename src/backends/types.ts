@@ -38,11 +38,19 @@ export interface Backend extends Connection {
 export interface Setup {
   /** Preset SQL (roles, auth stub, grants): cacheable on its own, it changes rarely. */
   base(conn: Connection): Promise<void>;
-  /** Migrations, inline SQL and seed (`backend` names where they run, for error messages). */
+  /** Migrations, inline SQL and seed files (`backend` names where they run, for error messages). */
   rest(conn: Connection, backend: BackendKind): Promise<void>;
+  /**
+   * The seed function, run after rest() on every start: its source says nothing about the data
+   * it writes (a module it imports may have changed), so it is never part of a cache key. reset()
+   * returns to the state after it.
+   */
+  seed?: ((conn: Connection) => Promise<void>) | undefined;
+  /** The seed function's source ('' without one): tells setups apart within one run (mutate), never a cache key. */
+  seedId: string;
   /** Extensions the preset and the SQL create: the embedded backend loads them before it starts. */
   extensions: string[];
-  /** Hashes of what base() and base()+rest() do; equal keys mean an equal database. */
+  /** Hashes of what base() and base()+rest() do (not seed()); equal keys mean an equal database. */
   baseKey: string;
   fullKey: string;
   /** What builds it, in words, for the cache listing: preset, migration files and inline SQL, seed. */
@@ -53,8 +61,8 @@ export interface Setup {
 
 export interface SetupSummary {
   preset: string;
+  /** migration files, inline SQL and seed files (a seed function is never part of a cached database) */
   sources: string[];
-  seed: boolean;
 }
 
 /** A mutant's SQL, as the test worker receives it from the mutation runner. */

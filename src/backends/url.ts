@@ -206,6 +206,7 @@ export class ServerBackend extends SerialBackend<PgConnection> implements Backen
         const conn = new PgConnection(tpl);
         await setup.base(conn);
         await setup.rest(conn, kind);
+        await setup.seed?.(conn);
         // mutate: the mutant goes into the template, so reset() returns to the mutated state
         if (setup.mutation) await applyMutation(conn, setup.mutation);
       } finally {

@@ -58,7 +58,6 @@ export function builtBy(e: EntryInfo): string {
   if (typeof h.preset === 'string') parts.push(`preset ${h.preset}`);
   const sources = Array.isArray(h.sources) ? (h.sources as string[]) : [];
   if (sources.length) parts.push(sources.map(shortPath).join(', '));
-  if (h.seed === true) parts.push('seed');
   return parts.join('; ');
 }
 

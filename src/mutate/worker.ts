@@ -44,6 +44,8 @@ export interface WorkerMutation {
   run: number;
   /** keep embedded databases open between runs (see RunState.keepWarm) */
   keepWarm: boolean;
+  /** the test file: a database seeded by a function is lent only to the same file again */
+  scope: string;
   /** after the backend started: the clean run records the setup's facts */
   started(backend: Backend): Promise<void>;
   /** a start that failed: a refused mutant is written down for the runner */
@@ -63,12 +65,13 @@ export function mutationFor(setup: Setup, backend: BackendKind, preset: Preset, 
   if (!dir || existing) return undefined;
   const state = readState(dir);
   if (!state) return undefined;
-  const key = hashOf(setup.baseKey, setup.fullKey, backend);
+  const key = hashOf(setup.baseKey, setup.fullKey, setup.seedId, backend);
   const mutant = state.mode === 'mutant' && state.mutant?.setups.includes(key) ? state.mutant : undefined;
   return {
     mutation: mutant ? { id: mutant.id, apply: mutant.apply, undo: mutant.undo } : undefined,
     run: state.run,
     keepWarm: state.keepWarm,
+    scope: currentTestFile() ?? '',
     started: async (b) => {
       if (state.mode !== 'clean') return;
       const file = join(dir, 'setups', `${key}.json`);

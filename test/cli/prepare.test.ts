@@ -57,11 +57,13 @@ test('a failing migration exits 1 with the error; bad usage exits 2', async () =
   expect(usage.stderr).toContain('pg-rls-test: --preset must be neon, supabase or none, got "firebase"');
 });
 
-test('prepareTestDatabase() (for a globalSetup) prepares what the same options start, seed included; other backends: nothing', async () => {
+test('prepareTestDatabase() (for a globalSetup) prepares what the same options start (a seed function runs at each start, never cached); other backends: nothing', async () => {
   const cache = tempDir('api');
   const options = { sql: 'CREATE TABLE seeded (id int)', seed: async (owner: Transaction) => void (await owner.insert('seeded', { id: 1 })) };
   await prepareTestDatabase({ ...options, cache });
   expect(listEntries(cache)).toHaveLength(1);
   expect(await startsFromCache(cache, options)).toBe(true);
+  await using db = await createTestDatabase({ ...options, cache });
+  expect((await db.owner.query('SELECT id FROM seeded')).rows).toEqual([{ id: 1 }]);
   await expect(prepareTestDatabase({ backend: 'url', url: 'postgres://127.0.0.1:1/none' })).resolves.toBeUndefined();
 });

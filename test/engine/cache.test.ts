@@ -164,7 +164,7 @@ describe('the embedded backend and the cache', () => {
     await start(c);
     const entries = listEntries(cache.dir);
     expect(entries.map((e) => (e.header?.sources as string[])[0])).toEqual([join(c, 'c.sql'), join(a, 'a.sql')]);
-    expect(entries[0]!.header).toMatchObject({ preset: 'neon', seed: false, pglite: expect.any(String) });
+    expect(entries[0]!.header).toMatchObject({ preset: 'neon', pglite: expect.any(String) });
     for (const e of entries) expect(e.bytes).toBeLessThan(12 * 1024 ** 2); // a plain directory was 39 MB
   });
 
