@@ -37,8 +37,21 @@ export interface FunctionInfo {
   definition: string;
 }
 
+/** A column an INSERT must give a value: NOT NULL, no default, not identity or generated. */
+export interface RequiredColumn {
+  /** `schema.table` */
+  table: string;
+  name: string;
+  /** format_type(): 'text', 'integer', 'timestamp with time zone', ... */
+  type: string;
+  /** for an enum: its labels, in order */
+  labels: string[] | null;
+}
+
 export interface MutationFacts {
   facts: Facts;
+  /** the columns inserts must fill (the suggestions' example rows give them a value) */
+  required: RequiredColumn[];
   acl: AclEntry[];
   functions: FunctionInfo[];
   /** coverage keys: 'table:public.posts' -> 'function:auth.user_id' (policies, defaults, view rules, triggers) */
@@ -81,6 +94,12 @@ WITH sch AS (
     FROM fn f, pg_catalog.aclexplode(coalesce(f.proacl, pg_catalog.acldefault('f', f.proowner))) x
 )
 SELECT pg_catalog.json_build_object(
+  'required', (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
+      'table', c.nspname || '.' || c.relname, 'name', a.attname, 'type', pg_catalog.format_type(a.atttypid, a.atttypmod),
+      'labels', (SELECT pg_catalog.json_agg(e.enumlabel ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e WHERE e.enumtypid = a.atttypid))
+      ORDER BY c.nspname, c.relname, a.attnum), '[]'::json)
+    FROM rel c JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+   WHERE c.relkind IN ('r', 'p') AND a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = ''),
   'acl', (SELECT coalesce(pg_catalog.json_agg(pg_catalog.json_build_object(
       'kind', a.kind, 'schema', a.schema, 'name', a.name, 'detail', a.detail, 'grantee', w.name, 'privilege', a.privilege_type, 'grantable', a.is_grantable,
       'grantor', pg_catalog.pg_get_userbyid(a.grantor), 'owner', pg_catalog.pg_get_userbyid(a.owner))
@@ -121,7 +140,7 @@ export async function readMutationFacts(conn: Connection, options: { schemas: st
   try {
     const { rows } = await conn.query(MUTATION_SQL, [options.schemas, roles]);
     const raw = rows[0]?.facts;
-    const more = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Pick<MutationFacts, 'acl' | 'functions' | 'edges'>;
+    const more = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Pick<MutationFacts, 'required' | 'acl' | 'functions' | 'edges'>;
     return { facts, ...more, schemas: options.schemas, apiRoles: roles };
   } finally {
     await conn.exec('ROLLBACK').catch(() => undefined);

@@ -9,7 +9,7 @@
 import type { PolicyFacts, RelationFacts } from '../audit/facts.js';
 import { ident, literal, qualified } from '../sql/index.js';
 import { andOf, calledFunctions, conjuncts, deparse, parseExpression, referencedColumns, walk } from '../sql/parse.js';
-import type { AclEntry, MutationFacts } from './facts.js';
+import type { AclEntry, MutationFacts, RequiredColumn } from './facts.js';
 import { OPERATORS, type Locator, type MutantSpec, type Operator } from './types.js';
 
 export interface GenerateOptions {
@@ -60,7 +60,8 @@ export function generateMutants(m: MutationFacts, options: GenerateOptions): Gen
           suggestion: `await expect(db.table('${table}')).toHaveRlsEnabled({ forced: true });`,
         });
       }
-      for (const p of rel.policies) policyMutants(rel, p, options, out, skip);
+      const required = m.required.filter((c) => c.table === table);
+      for (const p of rel.policies) policyMutants(rel, p, options, required, out, skip);
     }
     if ((rel.kind === 'v' || rel.kind === 'm') && rel.securityInvoker) {
       out.push({
@@ -135,7 +136,7 @@ function isTrue(expr: string | null): boolean {
   return node.A_Const?.boolval?.boolval === true;
 }
 
-function policyMutants(rel: RelationFacts, p: PolicyFacts, options: GenerateOptions, out: MutantSpec[], skip: (op: Operator) => void): void {
+function policyMutants(rel: RelationFacts, p: PolicyFacts, options: GenerateOptions, required: RequiredColumn[], out: MutantSpec[], skip: (op: Operator) => void): void {
   const table = `${rel.schema}.${rel.name}`;
   const q = qualified(rel.schema, rel.name);
   const object = `${table} ${JSON.stringify(p.name)}`;
@@ -147,7 +148,7 @@ function policyMutants(rel: RelationFacts, p: PolicyFacts, options: GenerateOpti
   const original = recreate({});
   const locate: Locator = { kind: 'policy', table, name: p.name };
   const base = { object, covers: [`table:${table}`], locate };
-  const hint = suggestFor(rel, p, options);
+  const hint = suggestFor(rel, p, options, required);
   const push = (op: Operator, description: string, replacement: string, undo: string, suggestion: string) =>
     out.push({ mutatorName: op, ...base, description: `${named}: ${description}`, replacement, undo, suggestion });
 
@@ -179,9 +180,13 @@ function policyMutants(rel: RelationFacts, p: PolicyFacts, options: GenerateOpti
       skip('conjunct_dropped');
       continue;
     }
+    const identityFn = calledFunctions(parseExpression(options.identity))[0];
     terms.forEach((term, i) => {
       const rest = deparse(andOf(terms.filter((_, k) => k !== i)));
-      push('conjunct_dropped', `${clause} loses the term ${deparse(term)}`, `${alter} ${clause} (${rest})`, `${alter} ${clause} (${expr})`, clause === 'USING' ? hint.restricts : hint.checks);
+      // the identity term dropped: other users get in; any other term: the owner's rows it excluded do
+      const aboutIdentity = calledFunctions(term).includes(identityFn!);
+      const suggestion = aboutIdentity || !p.permissive ? (clause === 'USING' ? hint.restricts : hint.checks) : hint.termDropped(clause, deparse(term));
+      push('conjunct_dropped', `${clause} loses the term ${deparse(term)}`, `${alter} ${clause} (${rest})`, `${alter} ${clause} (${expr})`, suggestion);
     });
   }
   if (hasUsing && !isTrue(p.using)) {
@@ -249,34 +254,128 @@ function ownerColumn(expr: string | null, identity: string): string | undefined 
   return found;
 }
 
-function suggestFor(rel: RelationFacts, p: PolicyFacts, options: GenerateOptions) {
+/**
+ * A plausible value of a column's type, as TypeScript source, for a suggestion's example row (a
+ * suggested insert that leaves out a NOT NULL column would fail with 23502, not with the policy).
+ */
+export function exampleValue(c: Pick<RequiredColumn, 'type' | 'labels'>): string {
+  const t = c.type.toLowerCase();
+  if (c.labels?.length) return JSON.stringify(c.labels[0]);
+  if (t.endsWith('[]')) return '[]';
+  const width = /^(?:character varying|varchar|character|char)\((\d+)\)$/.exec(t);
+  if (width) return JSON.stringify('example'.slice(0, Math.max(1, Number(width[1]))));
+  if (/^(text|character varying|varchar|character|char|citext|name)\b/.test(t)) return "'example'";
+  if (/^(smallint|integer|bigint|numeric|decimal|real|double precision|money)\b/.test(t)) return '1';
+  if (t === 'boolean') return 'true';
+  if (t === 'uuid') return "'00000000-0000-4000-8000-000000000001'";
+  if (t.startsWith('timestamp')) return "'2024-01-01T00:00:00Z'";
+  if (t === 'date') return "'2024-01-01'";
+  if (t.startsWith('time')) return "'12:00:00'";
+  if (t.startsWith('interval')) return "'1 day'";
+  if (t === 'json' || t === 'jsonb') return '{}';
+  if (t === 'inet' || t === 'cidr') return "'127.0.0.1'";
+  return `null /* a value of type ${c.type} */`;
+}
+
+/**
+ * `{ owner: owner.sub, body: 'example' }`: the owner column, then the other columns an insert
+ * must fill; `placeholder` (what the reader fills in) comes first, always when there is no owner column.
+ */
+function exampleRow(ownerCol: string | undefined, required: RequiredColumn[], placeholder: string, always = false): string {
+  const entries = [...(ownerCol ? [`${ownerCol}: owner.sub`] : []), ...required.filter((c) => c.name !== ownerCol).map((c) => `${key(c.name)}: ${exampleValue(c)}`)];
+  return `{ ${[...(ownerCol && !always ? [] : [`/* ${placeholder} */`]), entries.join(', ')].filter(Boolean).join(' ')} }`;
+}
+
+/** An object key as TypeScript source: bare when it is an identifier. */
+function key(name: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
+}
+
+/**
+ * FOR ALL instead of one command: the owner gains the commands no other permissive policy of the
+ * table gives; the suggestion checks that nobody can do one of them.
+ */
+function widenedCommand(rel: RelationFacts, p: PolicyFacts, rows: string, newRow: string): string {
+  const covered = (cmd: string) => rel.policies.some((o) => o !== p && o.permissive && (o.cmd === cmd || o.cmd === 'all'));
+  const gained = (['update', 'delete', 'select', 'insert'] as const).filter((c) => c !== p.cmd && !covered(c));
+  const writes = gained.filter((c) => c === 'update' || c === 'delete');
+  if (writes.length) return `await expect(${rows}).toBeWritableOnlyBy([], { among: [owner], commands: [${writes.map((c) => `'${c}'`).join(', ')}] });`;
+  if (gained.includes('select')) return `await expect(${rows}).not.toBeVisibleTo(owner);`;
+  if (gained.includes('insert')) return `await expect(db.as(owner).insert('${rel.schema}.${rel.name}', ${newRow})).toBeDeniedByRls();`;
+  return `await expect(${rows}).toBeWritableOnlyBy(owner);  // every command already has a policy: check the one this policy's condition should not admit`;
+}
+
+function suggestFor(rel: RelationFacts, p: PolicyFacts, options: GenerateOptions, required: RequiredColumn[]) {
   const table = `${rel.schema}.${rel.name}`;
   const col = ownerColumn(p.using ?? p.check, options.identity);
   const mine = col ? `{ ${col}: owner.sub }` : '{ /* rows the policy is for */ }';
-  const theirs = col ? `{ ${col}: owner.sub }` : '{ /* a row of another user */ }';
+  const newRow = exampleRow(col, required, 'a row the policy is for');
+  const forged = exampleRow(col, required, 'a row of another user');
   const rows = `db.rows('${table}', ${mine})`;
   const read = p.cmd === 'select' || p.cmd === 'all';
   const write = p.cmd === 'update' || p.cmd === 'delete' || p.cmd === 'all';
   const restricts = read
     ? `await expect(${rows}).toBeVisibleOnlyTo(owner);`
     : p.cmd === 'insert'
-      ? `await expect(db.as(other).insert('${table}', ${theirs})).toBeDeniedByRls();`
+      ? `await expect(db.as(other).insert('${table}', ${forged})).toBeDeniedByRls();`
       : `await expect(${rows}).toBeWritableOnlyBy(owner, { commands: [${p.cmd === 'all' ? "'update', 'delete'" : `'${p.cmd}'`}] });`;
+  // the owner hands a row to someone else: the new row's check (an UPDATE policy: only updates)
+  const handoverOptions = [...(p.cmd === 'update' ? ["commands: ['update']"] : []), ...(col ? [`ownerColumn: '${col}'`] : [])];
+  const handover = `await expect(${rows}).toBeWritableOnlyBy(owner${handoverOptions.length ? `, { ${handoverOptions.join(', ')} }` : ''});`;
+  // A restrictive policy keeps rows out that the permissive ones let in: dropping it, or making
+  // its USING or WITH CHECK true, lets the owner reach rows it kept out. A positive check of the
+  // owner's rows cannot see that.
+  const keptOut = `db.rows('${table}', { /* the owner's rows this policy keeps out */ })`;
+  const keepsOut = read
+    ? `await expect(${keptOut}).not.toBeVisibleTo(owner);`
+    : p.cmd === 'insert'
+      ? `await expect(db.as(owner).insert('${table}', ${exampleRow(undefined, required, 'a row this policy keeps out')})).toBeDeniedByRls();`
+      : `await expect(${keptOut}).toBeWritableOnlyBy([], { among: [owner], commands: ['${p.cmd}'] });`;
+  const keepsOutOnWrite =
+    p.cmd === 'insert' || p.cmd === 'all'
+      ? `await expect(db.as(owner).insert('${table}', ${exampleRow(undefined, required, 'a row this policy keeps out')})).toBeDeniedByRls();`
+      : handover;
+  if (!p.permissive) {
+    return {
+      termDropped: () => keepsOut,
+      admits: keepsOut,
+      restricts: keepsOut,
+      checks: keepsOutOnWrite,
+      widened: `await expect(db.table('${table}')).not.toHavePolicyFor('${p.cmd === 'all' ? 'select' : p.cmd}', '${p.roles.includes('anonymous') ? 'authenticated' : 'anonymous'}');`,
+      widenedCommand: write ? `await expect(${rows}).toBeVisibleTo(owner);` : `await expect(${rows}).toBeWritableOnlyBy(owner);`,
+      // without sub the restriction no longer holds: what it keeps out must stay out for that token
+      nullIdentity: `await expect(${keptOut}).not.toBeVisibleTo(db.user('no-sub', { sub: null }));`,
+    };
+  }
+  const rowsWhereNot = (term: string) => `db.rows('${table}', { /* the owner's rows where NOT (${term}) */ })`;
   return {
+    termDropped: (clause: 'USING' | 'WITH CHECK', term: string) =>
+      clause === 'WITH CHECK'
+        ? p.cmd === 'update'
+          ? `await expect(db.as(owner).update('${table}', { /* values where NOT (${term}) */ }, ${mine})).toBeDeniedByRls();`
+          : `await expect(db.as(owner).insert('${table}', ${exampleRow(col, required, `values where NOT (${term})`, true)})).toBeDeniedByRls();`
+        : read
+          ? `await expect(${rowsWhereNot(term)}).not.toBeVisibleTo(owner);`
+          : `await expect(${rowsWhereNot(term)}).toBeWritableOnlyBy([], { among: [owner], commands: [${p.cmd === 'all' ? "'update', 'delete'" : `'${p.cmd}'`}] });`,
     admits:
       p.cmd === 'insert'
-        ? `await expect(db.as(owner).insert('${table}', ${mine})).not.toBeDeniedByRls();`
+        ? `await expect(db.as(owner).insert('${table}', ${newRow})).not.toBeDeniedByRls();`
         : read
           ? `await expect(${rows}).toBeVisibleTo(owner);`
           : `await expect(${rows}).toBeWritableOnlyBy(owner${p.cmd === 'update' || p.cmd === 'delete' ? `, { commands: ['${p.cmd}'] }` : ''});`,
     restricts,
     checks:
       p.cmd === 'insert'
-        ? `await expect(db.as(other).insert('${table}', ${theirs})).toBeDeniedByRls();`
-        : `await expect(${rows}).toBeWritableOnlyBy(owner${col ? `, { ownerColumn: '${col}' }` : ''});`,
+        ? `await expect(db.as(other).insert('${table}', ${forged})).toBeDeniedByRls();`
+        : handover,
     widened: `await expect(db.table('${table}')).not.toHavePolicyFor('${p.cmd === 'all' ? 'select' : p.cmd}', '${p.roles.includes('anonymous') ? 'authenticated' : 'anonymous'}');  // or a visibility check with db.anonymous among the requesters`,
-    widenedCommand: write || read ? `await expect(${rows}).toBeWritableOnlyBy(owner);` : `await expect(${rows}).toBeVisibleOnlyTo(owner);`,
-    nullIdentity: `await expect(${rows}).not.toBeVisibleTo(db.user('no-sub', { sub: null }));`,
+    widenedCommand: widenedCommand(rel, p, rows, newRow),
+    // a token without sub: for a read policy it must see nothing; for an UPDATE/DELETE policy it
+    // must change nothing (a visibility check cannot see that mutant)
+    nullIdentity:
+      p.cmd === 'update' || p.cmd === 'delete'
+        ? `await expect(${rows}).toBeWritableOnlyBy(owner, { among: [db.user('no-sub', { sub: null })], commands: ['${p.cmd}'] });`
+        : `await expect(${rows}).not.toBeVisibleTo(db.user('no-sub', { sub: null }));`,
   };
 }
 
