@@ -196,6 +196,10 @@ export class SignUpFailedError extends PgRlsTestError {
   }
 }
 
+/**
+ * A change that would need reset() on a database that cannot be reset: db.owner writing outside
+ * a transaction to a `url` database used as it is (existing: true), where nothing is committed.
+ */
 export class ResetUnsupportedError extends PgRlsTestError {
   static {
     brand(this, 'ResetUnsupportedError');

@@ -49,7 +49,9 @@ export async function resolveRows(rows: RowSet): Promise<RowTarget> {
   const size = Number(counted[0]!.n);
   if (size === 0) {
     throw new InvalidSubjectError(`${rows.toString()} matches no row (counted with owner rights): a visibility or write check over no rows proves nothing`, {
-      hint: 'seed the rows first (createTestDatabase({ seed }) or db.owner.insert), or fix the where condition',
+      hint: engine.backend.commits
+        ? 'seed the rows first (createTestDatabase({ seed }) or db.owner.insert), or fix the where condition'
+        : 'this database is used as it is (existing: true): nothing written in a test is kept, so the rows must be in it already; or fix the where condition',
     });
   }
   return { ...d, size };

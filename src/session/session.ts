@@ -5,7 +5,7 @@
 import type { Connection } from '../backends/types.js';
 import { postgresError } from '../backends/types.js';
 import type { Catalog, TableInfo } from '../catalog/index.js';
-import { DataApiError } from '../errors.js';
+import { DataApiError, ResetUnsupportedError } from '../errors.js';
 import { deleteSql, insertSql, qualified, updateSql, type Returning, type Row, type Where } from '../sql/index.js';
 import { ENGINE } from '../refs.js';
 import {
@@ -286,8 +286,21 @@ export async function inTransaction<T>(engine: Engine, identity: Identity | null
 
 /**
  * `db.owner`: the setup connection's rights. Outside a transaction a statement commits (until
- * db.reset()); on a `url` database used as it is, nothing commits.
+ * db.reset()); on a `url` database used as it is, nothing commits, and a statement that wrote
+ * something (rolled back at once) rejects with ResetUnsupportedError instead of vanishing.
  */
+/** An owner write on a database used as it is: rolled back, said loudly (the next matcher would not find its rows). */
+function existingDatabaseWrite(kind: RequestKind): ResetUnsupportedError {
+  return new ResetUnsupportedError(
+    `db.owner.${kind}() wrote to a database used as it is (backend 'url', existing: true), where nothing is committed and nothing can be reset: the write was rolled back, and no later request or matcher would see it`,
+    {
+      hint:
+        "put the rows into that database before the tests, or give the tests a throw-away database (drop existing: true; the server role needs CREATEDB) where db.owner's writes commit until db.reset(); " +
+        'db.owner.transaction(fn) rolls back as well, and the matchers cannot see its writes either, only the statements inside fn',
+    },
+  );
+}
+
 export class OwnerSession extends ImmediateWriter {
   static {
     brand(this, 'OwnerSession');
@@ -319,7 +332,8 @@ export class OwnerSession extends ImmediateWriter {
           r = results[results.length - 3]!;
           wrote = Boolean(results[results.length - 2]!.rows[0]!.wrote);
         }
-        if (wrote && engine.backend.commits) {
+        if (wrote && !engine.backend.commits) throw existingDatabaseWrite(kind);
+        if (wrote) {
           engine.backend.markDirty();
           engine.catalog.invalidate();
         }

@@ -195,7 +195,20 @@ describe('url backend specifics', () => {
 
       await client.query('CREATE TABLE IF NOT EXISTS pgrls_existing_check (id int)');
       const existing = await createTestDatabase({ backend: 'url', url: SERVER_URL, existing: true });
-      await existing.owner.query('INSERT INTO pgrls_existing_check VALUES (1)');
+      // an owner write there is rolled back at once, and says so instead of vanishing
+      for (const write of [() => existing.owner.query('INSERT INTO pgrls_existing_check VALUES (1)'), () => existing.owner.insert('pgrls_existing_check', { id: 2 })]) {
+        const err = await write().catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: 'ERR_PGRLS_RESET_UNSUPPORTED' });
+        expect((err as Error).message).toMatch(/^db\.owner\.(query|insert)\(\) wrote to a database used as it is \(backend 'url', existing: true\), where nothing is committed .*\nhint: put the rows into that database before the tests, or give the tests a throw-away database/);
+      }
+      // reads, and writes that change nothing, are fine
+      expect((await existing.owner.query('SELECT count(*)::int AS n FROM pgrls_existing_check')).rows).toEqual([{ n: 0 }]);
+      expect(await existing.owner.delete('pgrls_existing_check', { id: 99 })).toEqual({ rowCount: 0 });
+      // a transaction is rolled back by design: its writes are seen inside it only
+      expect(await existing.owner.transaction(async (tx) => {
+        await tx.insert('pgrls_existing_check', { id: 3 });
+        return (await tx.query('SELECT count(*)::int AS n FROM pgrls_existing_check')).rows[0]!.n;
+      })).toBe(1);
       await existing.close();
       expect((await client.query('SELECT count(*)::int AS n FROM pgrls_existing_check')).rows[0].n).toBe(0);
       await client.query('DROP TABLE pgrls_existing_check');
