@@ -16,7 +16,7 @@ import type { Engine } from './session/engine.js';
 import { Anonymous, User, type Requester, type UserOptions } from './session/requesters.js';
 import { OwnerSession, Session, Transaction } from './session/session.js';
 import type { Where } from './sql/index.js';
-import { Clock, Issuer, type Claims, type Jwks, type MintOptions } from './tokens/index.js';
+import { Clock, Issuer, loadTrustedJwks, type Claims, type Jwks, type MintOptions } from './tokens/index.js';
 import { resolveOptions, type ResolvedOptions, type TestDatabaseOptions } from './options.js';
 import { brand, processWide } from './brands.js';
 
@@ -32,7 +32,7 @@ export function databaseForToken(token: string): TestDatabase | undefined {
     kid = undefined;
   }
   const all = [...openDatabases];
-  return all.find((db) => db.jwks.keys.some((k) => k.kid === kid)) ?? all[all.length - 1];
+  return all.find((db) => db[ENGINE].issuer.verificationKeys.keys.some((k) => k.kid === kid)) ?? all[all.length - 1];
 }
 
 export class TestDatabase implements AsyncDisposable {
@@ -286,6 +286,8 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
   try {
     const preset = await presetByName(resolved.preset);
     const clock = new Clock(resolved.now);
+    // before the backend starts: an auth service that cannot be reached fails the start at once
+    const trusted = await loadTrustedJwks(resolved.dataApi.jwks);
     const sources = [...readMigrations(resolved.migrations), ...inlineSql(resolved.sql)];
     const setup = await buildSetup(resolved, preset, sources);
     // `pg-rls-test mutate` runs the suite with PG_RLS_TEST_MUTATE_DIR set (src/mutate/worker.ts)
@@ -300,7 +302,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
           await mutation?.started(b);
           return b;
         }),
-        Issuer.create({ alg: resolved.dataApi.alg, issuer: resolved.dataApi.issuer, audience: resolved.dataApi.audience, clock, claims: preset.claims }),
+        Issuer.create({ alg: resolved.dataApi.alg, issuer: resolved.dataApi.issuer, audience: resolved.dataApi.audience, clock, claims: preset.claims, trusted }),
       ]),
     ).catch((e: unknown) => {
       mutation?.failed(e);

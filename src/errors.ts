@@ -21,6 +21,7 @@ export type PgRlsTestErrorCode =
   | 'ERR_PGRLS_SIGN_UP_FAILED'
   | 'ERR_PGRLS_RESET_UNSUPPORTED'
   | 'ERR_PGRLS_REQUEST_FAILED'
+  | 'ERR_PGRLS_JWKS_UNAVAILABLE'
   | 'ERR_PGRLS_DATABASE_CLOSED'
   | 'ERR_PGRLS_RUNNER_NOT_FOUND'
   | 'ERR_PGRLS_MATCHER_NOT_AWAITED'
@@ -254,6 +255,15 @@ function requestFix(code: string): string {
   return what[code] ? `${what[code]}; ${only}` : only;
 }
 
+/** The JWKS URL of `dataApi.jwks` could not be fetched when the database started, or served no JWKS. */
+export class JwksUnavailableError extends PgRlsTestError {
+  static {
+    brand(this, 'JwksUnavailableError');
+  }
+  static override code = 'ERR_PGRLS_JWKS_UNAVAILABLE' as const;
+  declare code: 'ERR_PGRLS_JWKS_UNAVAILABLE';
+}
+
 export class RunnerNotFoundError extends PgRlsTestError {
   static {
     brand(this, 'RunnerNotFoundError');
@@ -341,6 +351,7 @@ export type AnyPgRlsTestError =
   | ResetUnsupportedError
   | DatabaseClosedError
   | RequestFailedError
+  | JwksUnavailableError
   | RunnerNotFoundError
   | MatcherNotAwaitedError
   | StartUnfinishedError

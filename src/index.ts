@@ -22,6 +22,7 @@ export {
   ResetUnsupportedError,
   DatabaseClosedError,
   RequestFailedError,
+  JwksUnavailableError,
   RunnerNotFoundError,
   MatcherNotAwaitedError,
   StartUnfinishedError,

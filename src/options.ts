@@ -1,6 +1,7 @@
 /** Option checking: a wrong option is a TypeError that quotes it and says what is expected. */
-import type { SigningAlg } from './tokens/index.js';
+import type { Jwks, SigningAlg } from './tokens/index.js';
 import { SIGNING_ALGS } from './tokens/index.js';
+import { isJwks } from './tokens/trusted.js';
 import type { Transaction } from './session/session.js';
 import { findNativeBinaries } from './backends/native-binaries.js';
 
@@ -25,6 +26,12 @@ export interface DataApiOptions {
   anonymous?: boolean;
   /** Signing algorithm of minted tokens (default 'EdDSA', as Neon Auth). */
   alg?: SigningAlg;
+  /**
+   * Keys of your own auth provider that the Data API trusts besides the database's own, as the
+   * real one trusts its configured JWKS URL: a JWKS object (`{ keys: [...] }`), or its URL
+   * (`https://auth.example/.well-known/jwks.json`), fetched once when the database starts.
+   */
+  jwks?: Jwks | string;
 }
 
 export interface TestDatabaseOptions {
@@ -65,7 +72,7 @@ export interface TestDatabaseOptions {
 
 const BACKENDS: readonly BackendName[] = ['embedded', 'url', 'testcontainers', 'native'];
 const KNOWN = new Set(['backend', 'url', 'existing', 'image', 'preset', 'migrations', 'sql', 'seed', 'dataApi', 'now', 'cache', 'connectTimeoutMs']);
-const KNOWN_DATA_API = new Set(['grantPublicSchemaAccess', 'audience', 'issuer', 'anonymous', 'alg']);
+const KNOWN_DATA_API = new Set(['grantPublicSchemaAccess', 'audience', 'issuer', 'anonymous', 'alg', 'jwks']);
 
 const fail = (option: string, expected: string, got: unknown): never => {
   throw new TypeError(`"${option}" option must be ${expected}, got ${typeof got === 'function' ? 'a function' : JSON.stringify(got)}`);
@@ -76,7 +83,7 @@ export interface ResolvedOptions extends TestDatabaseOptions {
   /** the backend came from neither the option nor $PG_RLS_TEST_BACKEND */
   backendByDefault: boolean;
   preset: 'neon' | 'supabase' | 'none';
-  dataApi: Required<Pick<DataApiOptions, 'grantPublicSchemaAccess' | 'issuer' | 'anonymous' | 'alg'>> & Pick<DataApiOptions, 'audience'>;
+  dataApi: Required<Pick<DataApiOptions, 'grantPublicSchemaAccess' | 'issuer' | 'anonymous' | 'alg'>> & Pick<DataApiOptions, 'audience' | 'jwks'>;
 }
 
 /**
@@ -119,6 +126,9 @@ export function resolveOptions(input: TestDatabaseOptions = {}, env: NodeJS.Proc
   for (const k of Object.keys(d)) if (!KNOWN_DATA_API.has(k)) throw new TypeError(`unknown option "dataApi.${k}" (known: ${[...KNOWN_DATA_API].join(', ')})`);
   if (d.alg !== undefined && !SIGNING_ALGS.includes(d.alg)) fail('dataApi.alg', SIGNING_ALGS.join(', '), d.alg);
   if (d.audience !== undefined && typeof d.audience !== 'string') fail('dataApi.audience', 'a string', d.audience);
+  if (d.jwks !== undefined && !(typeof d.jwks === 'string' ? /^https?:\/\//.test(d.jwks) : isJwks(d.jwks))) {
+    fail('dataApi.jwks', 'a JWKS object ({ keys: [...] }) or its http(s) URL', d.jwks);
+  }
   return {
     ...input,
     backend,
@@ -131,6 +141,7 @@ export function resolveOptions(input: TestDatabaseOptions = {}, env: NodeJS.Proc
       anonymous: d.anonymous ?? true,
       alg: d.alg ?? 'EdDSA',
       ...(d.audience !== undefined ? { audience: d.audience } : {}),
+      ...(d.jwks !== undefined ? { jwks: d.jwks } : {}),
     },
   };
 }

@@ -1,4 +1,5 @@
 export { Clock } from './clock.js';
+export { loadTrustedJwks, isJwks } from './trusted.js';
 export { subjectFor } from './subject.js';
 export { createSigningKey, SIGNING_ALGS, type SigningAlg, type SigningKey, type Jwks } from './keys.js';
 export { signClaims, durationSeconds, type Claims } from './mint.js';

@@ -20,6 +20,8 @@ export interface IssuerOptions {
   clock: Clock;
   /** default 'neon-auth' */
   claims?: ClaimsShape;
+  /** keys of the project's own auth provider, trusted besides this issuer's (dataApi.jwks) */
+  trusted?: Jwks | undefined;
 }
 
 /** What a user's token says about them besides sub and role. */
@@ -158,9 +160,14 @@ export class Issuer {
     return signClaims(c, key, options.kid === undefined ? {} : { kid: options.kid });
   }
 
+  /** What the Data API verifies tokens against: this issuer's keys and the trusted ones (dataApi.jwks). */
+  get verificationKeys(): Jwks {
+    return { keys: [...this.jwks.keys, ...(this.options.trusted?.keys ?? [])] };
+  }
+
   /** Data API validation of a raw token; rejects with DataApiError. */
   validate(token: unknown): Promise<Claims> {
-    return validateToken(token, { jwks: this.jwks, now: this.options.clock.seconds(), audience: this.options.audience });
+    return validateToken(token, { jwks: this.verificationKeys, now: this.options.clock.seconds(), audience: this.options.audience });
   }
 
   /** Time and audience checks for claims this issuer made itself (no signature to check). */
