@@ -13,6 +13,7 @@ import { toBeDeniedByRls } from './to-be-denied-by-rls.js';
 import { toBeMemberOf } from './to-be-member-of.js';
 import { toSeeOnly } from './to-see-only.js';
 import { toBeDataApiReady } from './to-be-data-api-ready.js';
+import { installWith, type ExtendableExpect, type RunnerHooks } from './_install.js';
 
 type Implementations = {
   [K in keyof PgRlsMatchers]: (this: MatcherContext, received: unknown, ...args: never[]) => Promise<MatcherResult>;
@@ -36,6 +37,19 @@ export const matchers = {
 
 /** For eslint-plugin-vitest / eslint-plugin-jest `valid-expect` `asyncMatchers`. */
 export const asyncMatcherNames = Object.keys(matchers) as (keyof PgRlsMatchers)[];
+
+/**
+ * Registers the matchers with `expect` by hand, with the await guard the runner entries add: a
+ * matcher call that is not awaited fails its test with MatcherNotAwaitedError instead of passing.
+ * `hooks` default to the runner's globals; pass them where there are none:
+ * `install(expect, { beforeEach, afterEach, afterAll })` from '@jest/globals' or 'vitest'.
+ * (`expect.extend(matchers)` alone works too, without the guard.)
+ */
+export function install(expect: ExtendableExpect, hooks?: RunnerHooks): void {
+  installWith(matchers, expect, hooks);
+}
+
+export type { ExtendableExpect, RunnerHooks } from './_install.js';
 
 export type { PgRlsMatchers } from './types.js';
 export type { MatcherContext, MatcherResult } from './_context.js';

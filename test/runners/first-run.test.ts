@@ -43,7 +43,7 @@ test('a hook that times out while the database starts: the run names the step it
     expect(status).toBe(1);
     expect(out).toContain('Hook timed out in 1ms');
     expect(out).toMatch(/StartUnfinishedError: createTestDatabase\(\) had not finished when the test file ended: after \d+\.\d s it was still [a-z]/);
-    expect(out).toContain('build it before the tests with `npx pg-rls-test prepare` or a globalSetup (README: "The first run"), or give the hook more time');
+    expect(out).toContain('hint: build it before the tests are timed: `npx pg-rls-test prepare --migrations <folder>`, or a globalSetup that calls prepareTestDatabase(options) (README: "The first run"); or give the hook more time: beforeAll(fn, 30_000)');
     expect(out).not.toContain('TypeError');
   } finally {
     rmSync(cache, { recursive: true, force: true });

@@ -62,6 +62,8 @@ test('embedded without the flag fails with a message that says what to add', () 
   expect(status).toBe(1);
   const first = report.testResults[0]!.assertionResults[0]!;
   expect(first.failureMessages[0]).toContain('BackendUnavailableError: the embedded backend cannot start under Jest without --experimental-vm-modules');
+  // Jest prints the message only: the hint is its last line, so the way to set the flag shows
+  expect(first.failureMessages[0]).toContain('hint: run Jest with NODE_OPTIONS=--experimental-vm-modules');
 }, 120_000);
 
 test('in Jest, a leak and an un-awaited matcher fail their tests', () => {
@@ -99,7 +101,7 @@ test('a hook that times out while the database starts: the run names the step it
     expect(file.assertionResults[0]!.failureMessages[0]).toContain('Exceeded timeout of 1 ms for a hook');
     expect(file.message).toMatch(/StartUnfinishedError: createTestDatabase\(\) had not finished when the test file ended: after \d+\.\d s it was still [a-z]/);
     expect(file.message).toContain('a first start builds the prepared database');
-    expect(file.message).toContain('build it before the tests with `npx pg-rls-test prepare` or a globalSetup');
+    expect(file.message).toContain('hint: build it before the tests are timed: `npx pg-rls-test prepare --migrations <folder>`, or a globalSetup that calls prepareTestDatabase(options)');
     expect(file.message).not.toContain('TypeError');
   } finally {
     rmSync(cache, { recursive: true, force: true });
