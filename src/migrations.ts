@@ -4,7 +4,7 @@
  * the extensions the SQL creates, which the embedded backend must load before it starts.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, isAbsolute, join, resolve } from 'node:path';
 import { MigrationFailedError, SeedFailedError } from './errors.js';
 import type { BackendKind, Connection } from './backends/types.js';
 import { postgresError } from './backends/types.js';
@@ -17,10 +17,30 @@ export interface SqlSource {
   text: string;
 }
 
+/** Relative paths in the options are relative to the working directory, as Node resolves them: say so where one is not found. */
+const RELATIVE_HINT =
+  'a relative path is resolved against the working directory (process.cwd()), not against the test file or the runner\'s --root: ' +
+  "start the runner from the project folder, or give an absolute path, e.g. new URL('./migrations', import.meta.url).pathname (ESM) or path.join(__dirname, 'migrations') (CommonJS)";
+
+/** For a relative path: ` (given as ./migrations, resolved against the working directory /x)`. */
+function relativeNote(given: string): string {
+  return isAbsolute(given) ? '' : ` (given as ${given}, resolved against the working directory ${process.cwd()})`;
+}
+
 export function readMigrations(migrations: string | string[] | undefined): SqlSource[] {
   if (migrations === undefined) return [];
+  const given = typeof migrations === 'string' ? [migrations] : migrations;
   const files = typeof migrations === 'string' ? migrationFiles(migrations) : migrations.map((f) => resolve(f));
-  return readFiles(files, (file, cause) => new MigrationFailedError({ file, message: `cannot read the file (${(cause as Error).message})`, cause }));
+  return readFiles(files, (file, cause) => {
+    const as = given.find((g) => resolve(g) === file) ?? file;
+    const missing = (cause as { code?: string }).code === 'ENOENT';
+    return new MigrationFailedError({
+      file,
+      message: missing ? `the migration file does not exist${relativeNote(as)}` : `cannot read the file (${(cause as Error).message})`,
+      ...(missing ? { hint: RELATIVE_HINT } : {}),
+      cause,
+    });
+  });
 }
 
 /** Seed SQL files (`seed: './supabase/seed.sql'`, a folder of .sql files, or a list), applied after the migrations. */
@@ -29,7 +49,14 @@ export function readSeedFiles(seed: string | string[]): SqlSource[] {
     const abs = resolve(p);
     return isDirectory(abs) ? sqlFilesIn(abs) : [abs];
   });
-  return readFiles(files, (file, cause) => new SeedFailedError(`the seed file ${file} cannot be read (${(cause as Error).message})`, { cause, hint: 'check the "seed" option: a .sql file, a folder of them, or a list' }));
+  return readFiles(files, (file, cause) => {
+    const as = (Array.isArray(seed) ? seed : [seed]).find((g) => resolve(g) === file) ?? file;
+    const missing = (cause as { code?: string }).code === 'ENOENT';
+    return new SeedFailedError(`the seed file ${file} ${missing ? `does not exist${relativeNote(as)}` : `cannot be read (${(cause as Error).message})`}`, {
+      cause,
+      hint: missing ? RELATIVE_HINT : 'check the "seed" option: a .sql file, a folder of them, or a list',
+    });
+  });
 }
 
 function readFiles(files: string[], failure: (file: string, cause: unknown) => Error): SqlSource[] {
@@ -61,7 +88,7 @@ const SUPABASE_MIGRATION = /^\d+_.*\.sql$/;
  */
 function migrationFiles(dir: string): string[] {
   const abs = resolve(dir);
-  if (!existsSync(abs)) throw new MigrationFailedError({ file: abs, message: 'the "migrations" folder does not exist', cause: undefined });
+  if (!existsSync(abs)) throw new MigrationFailedError({ file: abs, message: `the "migrations" folder does not exist${relativeNote(dir)}`, hint: RELATIVE_HINT, cause: undefined });
   if (!isDirectory(abs)) return [abs];
   const supabase = existsSync(join(abs, 'config.toml')) && isDirectory(join(abs, 'migrations')) ? join(abs, 'migrations') : isDirectory(join(abs, 'supabase', 'migrations')) ? join(abs, 'supabase', 'migrations') : undefined;
   if (supabase) return sqlFilesIn(supabase).filter((f) => SUPABASE_MIGRATION.test(basename(f)));

@@ -117,6 +117,19 @@ describe('setup errors', () => {
       summary: 'migration sql[1]:1 failed: relation "nowhere" does not exist (SQLSTATE 42P01)',
     });
     await expect(createTestDatabase({ ...options, migrations: here('./no-such-folder') })).rejects.toMatchObject({ code: 'ERR_PGRLS_MIGRATION_FAILED', summary: `migration ${here('./no-such-folder')} failed: the "migrations" folder does not exist` });
+    // relative paths: resolved against the working directory, which the message names with the resolved path
+    const relative = (await createTestDatabase({ ...options, migrations: 'supa/migrations' }).catch((e: unknown) => e)) as Error;
+    expect(relative.message).toBe(
+      `migration ${process.cwd()}/supa/migrations failed: the "migrations" folder does not exist (given as supa/migrations, resolved against the working directory ${process.cwd()})\n` +
+        "hint: a relative path is resolved against the working directory (process.cwd()), not against the test file or the runner's --root: start the runner from the project folder, or give an absolute path, e.g. new URL('./migrations', import.meta.url).pathname (ESM) or path.join(__dirname, 'migrations') (CommonJS)",
+    );
+    await expect(createTestDatabase({ ...options, migrations: ['supa/001_init.sql'] })).rejects.toMatchObject({
+      summary: `migration ${process.cwd()}/supa/001_init.sql failed: the migration file does not exist (given as supa/001_init.sql, resolved against the working directory ${process.cwd()})`,
+    });
+    await expect(createTestDatabase({ ...options, seed: './supa/seed.sql' })).rejects.toMatchObject({
+      code: 'ERR_PGRLS_SEED_FAILED',
+      summary: `the seed file ${process.cwd()}/supa/seed.sql does not exist (given as ./supa/seed.sql, resolved against the working directory ${process.cwd()})`,
+    });
   });
 
   test('a failing seed', async () => {
