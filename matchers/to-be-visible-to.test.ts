@@ -46,7 +46,10 @@ forEachBackend((backend) => {
   test('an empty row set is refused: it would prove nothing', async () => {
     await expect(expect(db().rows('posts', { id: -1 })).toBeVisibleTo(db().user('alice', { sub: ALICE }))).rejects.toMatchObject({
       code: 'ERR_PGRLS_INVALID_SUBJECT',
-      summary: 'rows of posts where id = -1 matches no row (counted with owner rights): a visibility or write check over no rows proves nothing',
+      // the message the runner prints ends with what to do
+      message:
+        'rows of posts where id = -1 matches no row (counted with owner rights): a visibility or write check over no rows proves nothing\n' +
+        'hint: seed the rows first (createTestDatabase({ seed }) or db.owner.insert), or fix the where condition',
     });
   });
 
