@@ -490,6 +490,33 @@ export function ownerColumns(text: string | null, table: string, r: Routines): s
   return [...new Set(identityComparisons(expr(text), table, r).map((c) => c.column))];
 }
 
+/**
+ * When every OR-term of the condition ties the row to the requester, the row columns each term
+ * ties (one set per term): a term needs a top-level conjunct `<row> = <identity>`, where the
+ * row side is a column or an expression of columns (`(storage.foldername(name))[1]`, `email`
+ * against `auth.jwt() ->> 'email'`). Undefined when some term admits rows that are not the
+ * requester's own (`is_public`, `team_id IN (...)`, no condition at all).
+ */
+export function ownRowColumns(text: string | null, table: string, r: Routines): Set<string>[] | undefined {
+  const node = expr(text);
+  if (!node) return undefined;
+  return once(node, `ownRow:${r.id}:${table}`, () => {
+    const perTerm = disjuncts(node).map((term) => {
+      const tied = new Set<string>();
+      for (const c of conjuncts(unwrap(term))) {
+        const [kind, body] = kindOf(unwrap(c));
+        if (kind !== 'A_Expr' || body.kind !== 'AEXPR_OP' || operator(body) !== '=' || !body.lexpr || !body.rexpr) continue;
+        for (const [row, id] of [[body.lexpr, body.rexpr], [body.rexpr, body.lexpr]] as [Node, Node][]) {
+          if (!isIdentityValue(id, r) || dependsOnRequester(row, r)) continue;
+          rowColumns(row, table).forEach((col) => tied.add(col));
+        }
+      }
+      return tied;
+    });
+    return perTerm.every((s) => s.size > 0) ? perTerm : undefined;
+  });
+}
+
 /** Every column of the policy's row a condition references (correlated references in sub-selects too). */
 export function rowColumns(node: Node | null, table: string): Set<string> {
   return once(node, `columns:${table}`, () => findRowColumns(node, table));

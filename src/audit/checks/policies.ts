@@ -11,6 +11,7 @@ import {
   isAlwaysTrue,
   orTerms,
   ownerColumns,
+  ownRowColumns,
   referencesRequester,
   referencesTenant,
   rowColumns,
@@ -20,7 +21,7 @@ import {
 } from '../expressions.js';
 import type { PolicyCmd, PolicyFacts } from '../facts.js';
 import type { Check, CheckContext, Finding } from '../types.js';
-import { CRUD, CMD_PRIV, nameOf, sqlName, policyObject, isTable, list, apiRoles, applies, covers, privs, schemaUsage, ownerCondition, finding, createPolicySql, forEachPolicy, policiesFor, policyApiRoles, reaches, routinesOf, triggerGuards } from './_helpers.js';
+import { CRUD, CMD_PRIV, nameOf, sqlName, policyObject, isTable, list, apiRoles, applies, covers, privs, schemaUsage, ownerCondition, finding, createPolicySql, forEachPolicy, policyLikeSql, policiesFor, policyApiRoles, reaches, routinesOf, triggerGuards } from './_helpers.js';
 
 export const policyAlwaysTrue: Check = {
   id: 'policy_always_true',
@@ -87,21 +88,45 @@ export const tenantOredAway: Check = {
   id: 'tenant_policy_permissive',
   level: 'warning',
   title: 'A tenant restriction ORed with a policy that ignores the tenant',
-  description: 'A permissive policy that checks the tenant (tenant_id, org_id, auth.organization_id() ...) is ORed with another permissive policy for the same role and command that does not: rows of other tenants pass through the other one. A tenant boundary belongs in a RESTRICTIVE policy.',
+  description: 'A permissive policy that checks the tenant (tenant_id, org_id, auth.organization_id() ...) is ORed with another permissive policy for the same role and command that does not: rows of other tenants pass through the other one. Not reported when the other policy admits only the requester\'s own rows (`user_id = auth.uid()`, a storage folder named after the user; for a new row, only when it ties a column the tenant policy checks), nor inside a RESTRICTIVE policy that checks the tenant. The fix adds the tenant condition as a RESTRICTIVE policy, so the permissive one keeps letting members in.',
   run(ctx) {
+    const rs = routinesOf(ctx);
     return forEachPolicy(ctx, (r, p) => {
       if (!r.rls || !p.permissive || !(referencesTenant(p.using) || referencesTenant(p.check))) return undefined;
+      const cmds = (p.cmd === 'all' ? ['select', 'insert', 'update', 'delete'] : [p.cmd]) as Exclude<PolicyCmd, 'all'>[];
+      // An own-row policy (`user_id = auth.uid()`) lets a user reach only their own rows, which is
+      // no other tenant's: ORed with the tenant policy it adds the user's rows, not a leak. For a
+      // new row (INSERT, UPDATE's check) only when it ties a column the tenant policy checks
+      // (the first folder of a storage path); `user_id = auth.uid()` beside a team_id lets a user
+      // write their own row into any team.
+      const newRowOwn = (check: string | null, cmd: 'insert' | 'update') => {
+        const tenantCols = rowColumns(expr(cmd === 'insert' ? (p.cmd === 'all' ? effectiveCheck(p) : p.check) : effectiveCheck(p)), r.name);
+        return ownRowColumns(check, r.name, rs)?.every((tied) => [...tied].some((c) => tenantCols.has(c))) ?? false;
+      };
+      const ownRows = (o: PolicyFacts, cmd: Exclude<PolicyCmd, 'all'>) => {
+        if (cmd === 'insert') return newRowOwn(o.cmd === 'all' ? effectiveCheck(o) : o.check, cmd);
+        if (!ownRowColumns(o.using, r.name, rs)) return false;
+        return cmd !== 'update' || newRowOwn(effectiveCheck(o), cmd);
+      };
       for (const role of policyApiRoles(ctx, p)) {
-        const cmds = (p.cmd === 'all' ? ['select', 'insert', 'update', 'delete'] : [p.cmd]) as Exclude<PolicyCmd, 'all'>[];
+        // a RESTRICTIVE policy that checks the tenant is the boundary: what the others admit stays inside it
+        const bounded = (c: Exclude<PolicyCmd, 'all'>) => policiesFor(ctx, r, c, role, false).some((o) => referencesTenant(o.using) || referencesTenant(o.check));
         const others = r.policies.filter(
-          (o) => o !== p && o.permissive && cmds.some((c) => covers(o, c)) && applies(ctx, o, role) && !referencesTenant(o.using) && !referencesTenant(o.check) && !isAlwaysFalse(o.using),
+          (o) =>
+            o !== p &&
+            o.permissive &&
+            cmds.some((c) => covers(o, c) && !ownRows(o, c) && !bounded(c)) &&
+            applies(ctx, o, role) &&
+            !referencesTenant(o.using) &&
+            !referencesTenant(o.check) &&
+            !isAlwaysFalse(o.using),
         );
         if (!others.length) continue;
         return finding(this, {
           object: policyObject(r, p),
           table: nameOf(r),
-          message: `policy "${p.name}" on ${nameOf(r)} checks the tenant, but it is permissive and ${list(others.map((o) => `"${o.name}"`))} (also permissive, for ${role}) does not: the two are ORed, so rows of other tenants pass through ${others.length > 1 ? 'them' : `"${others[0]!.name}"`}; make the tenant policy RESTRICTIVE`,
-          fix: createPolicySql(r, p, { restrictive: true }),
+          message: `policy "${p.name}" on ${nameOf(r)} checks the tenant, but it is permissive and ${list(others.map((o) => `"${o.name}"`))} (also permissive, for ${role}) does not: the two are ORed, so rows of other tenants pass through ${others.length > 1 ? 'them' : `"${others[0]!.name}"`}; add the tenant condition as a RESTRICTIVE policy (the permissive one stays, so members keep their access)`,
+          fix: policyLikeSql(r, p, { name: `${p.name.slice(0, 45)} (boundary)`, restrictive: true }),
         });
       }
       return undefined;

@@ -19,6 +19,15 @@ const teams = (s: string, through: 'subquery' | 'function') => `${ex(s)}
   CREATE POLICY "team reads" ON ${s}.docs FOR SELECT TO authenticated
     USING (EXISTS (SELECT 1 FROM ${s}.team_members m WHERE m.team_id = docs.team_id AND m.user_id = (select auth.user_id())));`;
 
+/** team_members, readable by each member for their own rows, and the caller's teams as a SECURITY DEFINER helper. */
+const teamHelper = (s: string) => `
+  CREATE TABLE ${s}.team_members (team_id text NOT NULL, user_id text NOT NULL, PRIMARY KEY (team_id, user_id));
+  ALTER TABLE ${s}.team_members ENABLE ROW LEVEL SECURITY;
+  REVOKE INSERT, UPDATE, DELETE ON ${s}.team_members FROM authenticated;
+  CREATE POLICY "own memberships" ON ${s}.team_members FOR SELECT TO authenticated USING (user_id = (select auth.user_id()));
+  CREATE FUNCTION ${s}.my_teams() RETURNS SETOF text LANGUAGE sql STABLE SECURITY DEFINER SET search_path = ''
+    AS $$ SELECT team_id FROM ${s}.team_members WHERE user_id = (SELECT auth.user_id()) $$;`;
+
 describeChecks(POLICY_CHECKS, [
   {
     check: 'policy_always_true',
@@ -94,8 +103,54 @@ describeChecks(POLICY_CHECKS, [
         level: 'warning',
         object: '"tenant isolation" on bad.docs',
         table: 'bad.docs',
-        message: 'policy "tenant isolation" on bad.docs checks the tenant, but it is permissive and "public docs" (also permissive, for authenticated) does not: the two are ORed, so rows of other tenants pass through "public docs"; make the tenant policy RESTRICTIVE',
-        fix: "DROP POLICY \"tenant isolation\" ON \"bad\".\"docs\";\nCREATE POLICY \"tenant isolation\" ON \"bad\".\"docs\" AS RESTRICTIVE FOR SELECT TO \"authenticated\" USING ((org_id = ( SELECT auth.organization_id() AS organization_id)));",
+        message: 'policy "tenant isolation" on bad.docs checks the tenant, but it is permissive and "public docs" (also permissive, for authenticated) does not: the two are ORed, so rows of other tenants pass through "public docs"; add the tenant condition as a RESTRICTIVE policy (the permissive one stays, so members keep their access)',
+        fix: 'CREATE POLICY "tenant isolation (boundary)" ON "bad"."docs" AS RESTRICTIVE FOR SELECT TO "authenticated" USING ((org_id = ( SELECT auth.organization_id() AS organization_id)));',
+      },
+    ],
+  },
+  {
+    check: 'tenant_policy_permissive',
+    title: "an own-row policy ORed with the team's is no leak (midday's users, invites, storage folders); an own-row INSERT beside a team column is",
+    // a user writes their own document (user_id = requester) into any team: the team_id is not checked
+    bad: `${ex('bad')} ${teamHelper('bad')}
+      CREATE TABLE bad.documents (id int PRIMARY KEY, team_id text NOT NULL, user_id text NOT NULL DEFAULT auth.user_id(), body text);
+      ALTER TABLE bad.documents ENABLE ROW LEVEL SECURITY;
+      REVOKE UPDATE ON bad.documents FROM authenticated;
+      CREATE POLICY "team documents" ON bad.documents FOR ALL TO authenticated USING (team_id IN (SELECT bad.my_teams()));
+      CREATE POLICY "own documents" ON bad.documents FOR INSERT TO authenticated WITH CHECK (user_id = (select auth.user_id()));`,
+    // a user sees their own row and their teammates'; an invitation is its team's and its
+    // invitee's (by the email of the token); a file path's first folder is a team's or the user's own
+    ok: `${ex('ok')} ${teamHelper('ok')}
+      CREATE TABLE ok.users (id text PRIMARY KEY DEFAULT auth.user_id(), team_id text, full_name text);
+      ALTER TABLE ok.users ENABLE ROW LEVEL SECURITY;
+      REVOKE INSERT, DELETE ON ok.users FROM authenticated;
+      CREATE POLICY "own row" ON ok.users FOR SELECT TO authenticated USING ((select auth.user_id()) = id);
+      CREATE POLICY "teammates" ON ok.users FOR SELECT TO authenticated USING (team_id IN (SELECT ok.my_teams()));
+      CREATE POLICY "own row update" ON ok.users FOR UPDATE TO authenticated USING ((select auth.user_id()) = id);
+      REVOKE UPDATE ON ok.users FROM authenticated; GRANT UPDATE (full_name) ON ok.users TO authenticated;
+      CREATE TABLE ok.invites (id int PRIMARY KEY, team_id text NOT NULL, email text NOT NULL);
+      ALTER TABLE ok.invites ENABLE ROW LEVEL SECURITY;
+      REVOKE INSERT, UPDATE ON ok.invites FROM authenticated;
+      CREATE POLICY "team reads" ON ok.invites FOR SELECT TO authenticated USING (team_id IN (SELECT ok.my_teams()));
+      CREATE POLICY "team deletes" ON ok.invites FOR DELETE TO authenticated USING (team_id IN (SELECT ok.my_teams()));
+      CREATE POLICY "invitee reads" ON ok.invites FOR SELECT TO authenticated USING (((select auth.jwt()) ->> 'email') = email);
+      CREATE POLICY "invitee declines" ON ok.invites FOR DELETE TO authenticated USING (((select auth.jwt()) ->> 'email') = email);
+      CREATE TABLE ok.files (id int PRIMARY KEY, bucket text NOT NULL, name text NOT NULL);
+      ALTER TABLE ok.files ENABLE ROW LEVEL SECURITY;
+      REVOKE UPDATE, DELETE ON ok.files FROM authenticated;
+      CREATE POLICY "team folder" ON ok.files FOR SELECT TO authenticated USING (bucket = 'vault' AND EXISTS (
+        SELECT 1 FROM ok.team_members m WHERE m.user_id = (select auth.user_id()) AND m.team_id = (string_to_array(files.name, '/'))[1]));
+      CREATE POLICY "team folder upload" ON ok.files FOR INSERT TO authenticated WITH CHECK (bucket = 'vault' AND EXISTS (
+        SELECT 1 FROM ok.team_members m WHERE m.user_id = (select auth.user_id()) AND m.team_id = (string_to_array(files.name, '/'))[1]));
+      CREATE POLICY "own folder" ON ok.files FOR SELECT TO authenticated USING (bucket = 'avatars' AND (select auth.user_id()) = (string_to_array(name, '/'))[1]);
+      CREATE POLICY "own folder upload" ON ok.files FOR INSERT TO authenticated WITH CHECK (bucket = 'avatars' AND (select auth.user_id()) = (string_to_array(name, '/'))[1]);`,
+    expected: [
+      {
+        level: 'warning',
+        object: '"team documents" on bad.documents',
+        table: 'bad.documents',
+        message: 'policy "team documents" on bad.documents checks the tenant, but it is permissive and "own documents" (also permissive, for authenticated) does not: the two are ORed, so rows of other tenants pass through "own documents"; add the tenant condition as a RESTRICTIVE policy (the permissive one stays, so members keep their access)',
+        fix: 'CREATE POLICY "team documents (boundary)" ON "bad"."documents" AS RESTRICTIVE FOR ALL TO "authenticated" USING ((team_id IN ( SELECT bad.my_teams() AS my_teams)));',
       },
     ],
   },
