@@ -370,6 +370,74 @@ export function functionTables(f: FunctionFacts, r: Routines, depth = 1, seen = 
   return { reads, writes };
 }
 
+/** Functions that send an HTTP request (the http extension, pg_net, Supabase's webhooks), by their last name part. */
+const HTTP_FUNCTIONS = new Set(['http', 'http_get', 'http_post', 'http_put', 'http_patch', 'http_delete', 'http_head', 'http_request']);
+
+/** The role claim of a JWT written into the text (`eyJ...`), if the text is one. */
+function jwtRole(text: string): string | undefined {
+  const parts = text.trim().split('.');
+  if (parts.length !== 3 || !parts[0]!.startsWith('eyJ')) return undefined;
+  try {
+    const payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as { role?: unknown };
+    return typeof payload.role === 'string' ? payload.role : 'none';
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What a function can do beyond the database's rows, with its owner's rights: credentials it
+ * holds (a `service_role` JWT written into its body, the Vault's secrets) and HTTP requests it
+ * sends; helpers it calls followed one level. Empty for a function that only reads and writes rows.
+ */
+export function functionPowers(f: FunctionFacts, r: Routines, depth = 1, seen = new Set<FunctionFacts>()): string[] {
+  const body = r.body(f);
+  if (!body) return [];
+  seen.add(f);
+  const out = new Set<string>();
+  walk(body, (kind, b) => {
+    if (kind === 'A_Const') {
+      const role = jwtRole((b.sval as { sval?: string } | undefined)?.sval ?? '');
+      if (role) out.add(role === 'service_role' ? 'holds a service_role key' : 'holds a JWT');
+    } else if (kind === 'RangeVar' && b.schemaname === 'vault' && b.relname === 'decrypted_secrets') out.add('reads the Vault\'s secrets');
+    else if (kind === 'FuncCall') {
+      const name = funcName(b);
+      if (HTTP_FUNCTIONS.has(name.slice(name.lastIndexOf('.') + 1))) out.add('sends HTTP requests');
+      const callee = depth > 0 ? r.resolve(name, f) : undefined;
+      if (callee && !seen.has(callee)) functionPowers(callee, r, depth - 1, seen).forEach((p) => out.add(p));
+    }
+  });
+  return [...out].sort();
+}
+
+/**
+ * The schemas a function's unqualified names resolve to now (relations and the database's own
+ * functions its body names without a schema), in search_path order: what its search_path must
+ * keep when it is pinned. Empty when every name is qualified (then `search_path = ''` is safe).
+ */
+export function unqualifiedSchemas(f: FunctionFacts, r: Routines, relations: ReadonlySet<string>): string[] {
+  const path = searchPathOf(f);
+  const found = new Set<string>();
+  const ctes = new Set<string>();
+  walk(r.body(f), (kind, b) => {
+    if (kind === 'CommonTableExpr') ctes.add(String(b.ctename));
+  });
+  const relation = (rv: Record<string, unknown> | undefined) => {
+    if (rv && !rv.schemaname && !ctes.has(String(rv.relname))) found.add(path.find((s) => relations.has(`${s}.${String(rv.relname)}`)) ?? path[0] ?? 'public');
+  };
+  walk(r.body(f), (kind, b) => {
+    // a write's target is a bare RangeVar body, not a { RangeVar } node
+    if (kind === 'RangeVar') relation(b);
+    else if (kind === 'InsertStmt' || kind === 'UpdateStmt' || kind === 'DeleteStmt' || kind === 'MergeStmt') relation(b.relation as Record<string, unknown>);
+    else if (kind === 'FuncCall') {
+      const name = funcName(b);
+      const callee = name.includes('.') ? undefined : r.resolve(name, f);
+      if (callee) found.add(callee.schema);
+    }
+  });
+  return [...new Set([...path.filter((s) => found.has(s)), ...found])];
+}
+
 // ---- the requester in a condition ----------------------------------------------------
 
 /** Whether the node's value is the requester's identity: auth.uid(), (SELECT auth.uid()), claims ->> 'sub', a helper returning one. */
