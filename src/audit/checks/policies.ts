@@ -19,7 +19,7 @@ import {
   trueForEveryUser,
   verifiedColumns,
 } from '../expressions.js';
-import type { PolicyCmd, PolicyFacts } from '../facts.js';
+import type { PolicyCmd, PolicyFacts, RelationFacts } from '../facts.js';
 import type { Check, CheckContext, Finding } from '../types.js';
 import { CRUD, CMD_PRIV, nameOf, sqlName, policyObject, isTable, list, apiRoles, applies, covers, privs, schemaUsage, ownerCondition, finding, createPolicySql, forEachPolicy, policyLikeSql, policiesFor, policyApiRoles, reaches, routinesOf, triggerGuards } from './_helpers.js';
 
@@ -27,7 +27,7 @@ export const policyAlwaysTrue: Check = {
   id: 'policy_always_true',
   level: 'error',
   title: 'A write policy that admits every row',
-  description: 'A permissive UPDATE/DELETE/ALL policy with USING (true) (or a USING every signed-in user passes, such as auth.uid() IS NOT NULL or auth.role() = \'authenticated\'), or an INSERT/UPDATE/ALL policy whose WITH CHECK is true (or an INSERT policy without one), for an API role: every requester may change any row. SELECT USING (true) is left alone: public read access is a deliberate pattern.',
+  description: 'A permissive UPDATE/DELETE/ALL policy with USING (true) (or a USING every signed-in user passes, such as auth.uid() IS NOT NULL or auth.role() = \'authenticated\'), or an INSERT/UPDATE/ALL policy whose WITH CHECK is true (or an INSERT policy without one), for an API role: every requester may change any row. SELECT USING (true) is left alone: public read access is a deliberate pattern; so is an UPDATE policy without USING (it admits no row). An open INSERT into a table whose policies decide who reaches a row by its primary key alone (teams: `id IN (SELECT my_teams())`) is info: a new row is nobody else\'s.',
   run(ctx) {
     return forEachPolicy(ctx, (r, p) => {
       if (!r.rls || !p.permissive) return undefined;
@@ -40,13 +40,24 @@ export const policyAlwaysTrue: Check = {
       if (!roles.length) return undefined;
       const open = (e: string | null) => isAlwaysTrue(e) || (everyUser && e === p.using);
       const usingTrue = (p.cmd === 'update' || p.cmd === 'delete' || p.cmd === 'all') && open(p.using);
+      // an UPDATE policy without USING admits no existing row: its WITH CHECK never sees one
       const checkTrue =
-        ((p.cmd === 'insert' || p.cmd === 'update' || p.cmd === 'all') && isAlwaysTrue(p.check)) ||
+        ((p.cmd === 'insert' || p.cmd === 'all' || (p.cmd === 'update' && p.using !== null)) && isAlwaysTrue(p.check)) ||
         (p.cmd === 'insert' && p.check === null) ||
         ((p.cmd === 'update' || p.cmd === 'all') && p.check === null && open(p.using));
       if (!usingTrue && !checkTrue) return undefined;
+      const pk = p.cmd === 'insert' ? nobodysRows(r) : undefined;
       const what = p.cmd === 'insert' ? 'insert any row' : p.cmd === 'delete' ? 'delete every row' : usingTrue ? `${p.cmd === 'all' ? 'read, change and delete' : 'change'} every row` : 'write rows owned by anyone';
       const cond = ownerCondition(r);
+      if (pk) {
+        return finding(this, {
+          level: 'info',
+          object: policyObject(r, p),
+          table: nameOf(r),
+          message: `policy "${p.name}" on ${nameOf(r)} lets ${list(roles)} insert any row, but the policies decide who reaches a row by its primary key (${pk}) alone: a new row is nobody else's (creating one is open to all; restrict it if that is not meant)`,
+          fix: `DROP POLICY ${ident(p.name)} ON ${sqlName(r)};  -- if rows are meant to be created only through a function`,
+        });
+      }
       return finding(this, {
         object: policyObject(r, p),
         table: nameOf(r),
@@ -58,6 +69,16 @@ export const policyAlwaysTrue: Check = {
     });
   },
 };
+
+/**
+ * The primary key column, when the table's other policies decide who reaches a row by it alone
+ * (`id IN (SELECT my_teams())` on teams): a row inserted with a new key is nobody else's.
+ */
+function nobodysRows(r: RelationFacts): string | undefined {
+  if (r.primaryKey.length !== 1) return undefined;
+  const deciding = r.policies.filter((p) => p.cmd !== 'insert').flatMap((p) => [...rowColumns(expr(p.using), r.name), ...rowColumns(expr(p.check), r.name)]);
+  return deciding.length && deciding.every((c) => c === r.primaryKey[0]) ? r.primaryKey[0] : undefined;
+}
 
 export const permissiveTrueOverrides: Check = {
   id: 'permissive_true_overrides',

@@ -286,6 +286,51 @@ describeChecks(POLICY_CHECKS, [
     ],
   },
   {
+    check: 'policy_always_true',
+    title: "an UPDATE policy without USING admits no row; a new row is nobody's when the policies decide by the primary key (midday's teams)",
+    // the look-alikes: the same WITH CHECK (true) with a USING (true); an open INSERT into a table whose rows belong to a team
+    bad: `${ex('bad')} ${teamHelper('bad')}
+      CREATE TABLE bad.enrichments (id int PRIMARY KEY, name text NOT NULL, category text);
+      ALTER TABLE bad.enrichments ENABLE ROW LEVEL SECURITY;
+      REVOKE DELETE ON bad.enrichments FROM authenticated;
+      CREATE POLICY "read" ON bad.enrichments FOR SELECT TO authenticated USING (true);
+      CREATE POLICY "update" ON bad.enrichments FOR UPDATE TO authenticated USING (true) WITH CHECK (true);
+      CREATE TABLE bad.documents (id int PRIMARY KEY, team_id text NOT NULL, body text);
+      ALTER TABLE bad.documents ENABLE ROW LEVEL SECURITY;
+      REVOKE UPDATE, DELETE ON bad.documents FROM authenticated;
+      CREATE POLICY "team reads" ON bad.documents FOR SELECT TO authenticated USING (team_id IN (SELECT bad.my_teams()));
+      CREATE POLICY "insert" ON bad.documents FOR INSERT TO authenticated WITH CHECK (true);`,
+    ok: `${ex('ok')} ${teamHelper('ok')}
+      CREATE TABLE ok.enrichments (id int PRIMARY KEY, name text NOT NULL, category text);
+      ALTER TABLE ok.enrichments ENABLE ROW LEVEL SECURITY;
+      REVOKE INSERT, DELETE ON ok.enrichments FROM authenticated;
+      CREATE POLICY "read" ON ok.enrichments FOR SELECT TO authenticated USING (true);
+      CREATE POLICY "update" ON ok.enrichments FOR UPDATE TO authenticated WITH CHECK (true);
+      CREATE TABLE ok.teams (id text PRIMARY KEY DEFAULT gen_random_uuid()::text, name text NOT NULL);
+      ALTER TABLE ok.teams ENABLE ROW LEVEL SECURITY;
+      REVOKE DELETE ON ok.teams FROM authenticated;
+      CREATE POLICY "members read" ON ok.teams FOR SELECT TO authenticated USING (id IN (SELECT ok.my_teams()));
+      CREATE POLICY "members rename" ON ok.teams FOR UPDATE TO authenticated USING (id IN (SELECT ok.my_teams()));
+      CREATE POLICY "anyone creates a team" ON ok.teams FOR INSERT TO authenticated WITH CHECK (true);`,
+    okInfo: ['"anyone creates a team" on ok.teams'],
+    expected: [
+      {
+        level: 'error',
+        object: '"insert" on bad.documents',
+        table: 'bad.documents',
+        message: 'policy "insert" on bad.documents lets authenticated insert any row (WITH CHECK (true)); make it check the requester, or drop it',
+        fix: 'DROP POLICY "insert" ON "bad"."documents";',
+      },
+      {
+        level: 'error',
+        object: '"update" on bad.enrichments',
+        table: 'bad.enrichments',
+        message: 'policy "update" on bad.enrichments lets authenticated change every row (USING (true)); make it check the requester, or drop it',
+        fix: 'DROP POLICY "update" ON "bad"."enrichments";',
+      },
+    ],
+  },
+  {
     check: 'policy_recursion',
     // members see their teammates by reading the members table in the policy of the members table,
     // and documents check membership through it; correct: the lookup through a SECURITY DEFINER
