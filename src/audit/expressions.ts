@@ -332,13 +332,19 @@ export function functionTakesSecret(f: FunctionFacts, r: Routines): boolean {
   return found;
 }
 
-/** The tables a function body reads and writes (`schema.name`), helpers followed one level. */
-export function functionTables(f: FunctionFacts, r: Routines, depth = 1, seen = new Set<FunctionFacts>()): { reads: Set<string>; writes: Set<string> } | undefined {
+/** The tables a function body reads, writes (TRUNCATE included) and truncates (`schema.name`), helpers followed one level. */
+export function functionTables(
+  f: FunctionFacts,
+  r: Routines,
+  depth = 1,
+  seen = new Set<FunctionFacts>(),
+): { reads: Set<string>; writes: Set<string>; truncates: Set<string> } | undefined {
   const body = r.body(f);
   if (!body) return undefined;
   seen.add(f);
   const reads = new Set<string>();
   const writes = new Set<string>();
+  const truncates = new Set<string>();
   const ctes = new Set<string>();
   const name = (rv: Record<string, unknown>): string | undefined => {
     const rel = String(rv.relname);
@@ -355,6 +361,13 @@ export function functionTables(f: FunctionFacts, r: Routines, depth = 1, seen = 
       // the target is a bare RangeVar body, not a { RangeVar } node
       const n = name(b.relation as Record<string, unknown>);
       if (n) writes.add(n);
+    } else if (kind === 'TruncateStmt') {
+      for (const rv of (b.relations as Node[] | undefined) ?? []) {
+        const n = name(rv.RangeVar as Record<string, unknown>);
+        if (!n) continue;
+        truncates.add(n);
+        writes.add(n);
+      }
     } else if (kind === 'RangeVar') {
       const n = name(b);
       if (n) reads.add(n);
@@ -364,10 +377,11 @@ export function functionTables(f: FunctionFacts, r: Routines, depth = 1, seen = 
         const t = functionTables(callee, r, depth - 1, seen);
         t?.reads.forEach((x) => reads.add(x));
         t?.writes.forEach((x) => writes.add(x));
+        t?.truncates.forEach((x) => truncates.add(x));
       }
     }
   });
-  return { reads, writes };
+  return { reads, writes, truncates };
 }
 
 /** Functions that send an HTTP request (the http extension, pg_net, Supabase's webhooks), by their last name part. */

@@ -95,15 +95,44 @@ describeChecks(GRANT_CHECKS, [
   },
   {
     check: 'truncate_granted',
-    bad: `${ex('bad')} ${posts('bad', own('bad'))} GRANT ALL ON bad.posts TO authenticated;`,
-    ok: `${ex('ok')} ${posts('ok', own('ok'))}`,
+    // a warning where the Data API cannot send it; an error where a SECURITY INVOKER function the role calls truncates
+    bad: `${ex('bad')} ${posts('bad', own('bad'))} GRANT ALL ON bad.posts TO authenticated;
+      ${posts('bad', own('bad', 'drafts')).replace(/posts/g, 'drafts')} GRANT TRUNCATE ON bad.drafts TO authenticated;
+      CREATE FUNCTION bad.clear_drafts() RETURNS void LANGUAGE plpgsql SET search_path = '' AS $$ BEGIN TRUNCATE bad.drafts; END $$;`,
+    // the same function, where the role does not hold TRUNCATE: the call is refused
+    ok: `${ex('ok')} ${posts('ok', own('ok'))}
+      CREATE FUNCTION ok.clear_posts() RETURNS void LANGUAGE plpgsql SET search_path = '' AS $$ BEGIN TRUNCATE ok.posts; END $$;`,
     expected: [
       {
         level: 'error',
+        object: 'bad.drafts',
+        table: 'bad.drafts',
+        message: "authenticated holds TRUNCATE on bad.drafts: TRUNCATE ignores row level security and removes every row (the Data API cannot send it, but any SQL run as the role can), and authenticated can empty it through /rpc/clear_drafts (bad.clear_drafts() runs TRUNCATE with the caller's rights)",
+        fix: 'REVOKE TRUNCATE ON "bad"."drafts" FROM "authenticated";',
+      },
+      {
+        level: 'warning',
         object: 'bad.posts',
         table: 'bad.posts',
-        message: 'authenticated holds TRUNCATE on bad.posts: TRUNCATE ignores row level security and removes every row',
+        message: 'authenticated holds TRUNCATE on bad.posts: TRUNCATE ignores row level security and removes every row (the Data API cannot send it, but any SQL run as the role can)',
         fix: 'REVOKE TRUNCATE ON "bad"."posts" FROM "authenticated";',
+      },
+    ],
+  },
+  {
+    check: 'schema_usage_missing',
+    title: 'a role kept out of the schema on purpose (makerkit revokes USAGE on public from anon): not reported, nor are its leftover privileges',
+    // anonymous is granted the table, a policy applies to it (no TO clause), but it has no USAGE
+    bad: `${ex('bad')} ${posts('bad', own('bad'))} REVOKE USAGE ON SCHEMA bad FROM anonymous;
+      GRANT ALL ON bad.posts TO anonymous; CREATE POLICY "published" ON bad.posts FOR SELECT USING (is_published);`,
+    // the same leftover grant (default privileges) without a policy for anonymous
+    ok: `${ex('ok')} ${posts('ok', own('ok'))} REVOKE USAGE ON SCHEMA ok FROM anonymous; GRANT ALL ON ok.posts TO anonymous;`,
+    expected: [
+      {
+        level: 'error',
+        object: 'bad',
+        message: 'anonymous is granted bad.posts but has no USAGE on schema bad: its requests fail with "permission denied for schema bad"',
+        fix: 'GRANT USAGE ON SCHEMA "bad" TO "anonymous";',
       },
     ],
   },
