@@ -159,7 +159,7 @@ export const policyToPublic: Check = {
   id: 'policy_to_public',
   level: 'warning',
   title: 'Policy without TO: applies to anonymous too',
-  description: 'A policy created without a TO clause applies to PUBLIC, every role, the anonymous role included, on a table the anonymous role is granted.',
+  description: 'A policy created without a TO clause applies to PUBLIC, every role, the anonymous role included, on a table the anonymous role is granted. Kept as a warning for deliberate public reads too (the same shape leaks member profiles elsewhere): their fix offers both, signed-in users only, or the two API roles by name, which keeps anonymous reads.',
   run(ctx) {
     const anon = ctx.roles.anonymous;
     if (!apiRoles(ctx).includes(anon)) return [];
@@ -168,11 +168,19 @@ export const policyToPublic: Check = {
       const cmds = p.cmd === 'all' ? CRUD : [CMD_PRIV[p.cmd]];
       const granted = cmds.filter((c) => privs(r, anon).includes(c));
       if (!granted.length || !schemaUsage(ctx, r.schema, anon)) return undefined;
+      // A read that does not depend on who asks may be public on purpose (a product catalogue):
+      // the alternative names both API roles, so that anonymous reads stay and PUBLIC goes.
+      const publicRead = p.cmd === 'select' && !referencesRequester(p.using, routinesOf(ctx));
+      const alter = (roles: string[]) => `ALTER POLICY ${ident(p.name)} ON ${sqlName(r)} TO ${roles.map(ident).join(', ')};`;
       return finding(this, {
         object: policyObject(r, p),
         table: nameOf(r),
-        message: `policy "${p.name}" on ${nameOf(r)} has no TO clause, so it applies to every role, ${anon} included (granted ${granted.join(', ')}); name the roles it is for`,
-        fix: `ALTER POLICY ${ident(p.name)} ON ${sqlName(r)} TO ${ident(ctx.roles.authenticated)};`,
+        message: `policy "${p.name}" on ${nameOf(r)} has no TO clause, so it applies to every role, ${anon} included (granted ${granted.join(', ')}); name the roles it is for${
+          publicRead ? ` (${ctx.roles.authenticated} only, or ${anon} and ${ctx.roles.authenticated} if these rows are public on purpose)` : ''
+        }`,
+        fix: publicRead
+          ? `${alter([ctx.roles.authenticated])}\n-- or, if these rows are public on purpose: ${alter([anon, ctx.roles.authenticated])}`
+          : alter([ctx.roles.authenticated]),
       });
     });
   },

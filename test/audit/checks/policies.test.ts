@@ -1,7 +1,7 @@
 /** Policies that admit too much, and INSERT without a SELECT policy. Scenarios of src/audit/checks/policies.ts. */
 import { expect } from 'vitest';
 import { POLICY_CHECKS } from '../../../src/audit/checks/index.js';
-import { describeChecks, exposedSchema as ex, own, posts, requestAfter } from '../helpers.js';
+import { auditAfter, describeChecks, exposedSchema as ex, of, own, posts, requestAfter } from '../helpers.js';
 
 /** team_members whose read policy reads team_members (bad), or goes through a SECURITY DEFINER function (ok). */
 const teams = (s: string, through: 'subquery' | 'function') => `${ex(s)}
@@ -165,10 +165,28 @@ describeChecks(POLICY_CHECKS, [
         level: 'warning',
         object: '"published" on bad.posts',
         table: 'bad.posts',
-        message: 'policy "published" on bad.posts has no TO clause, so it applies to every role, anonymous included (granted SELECT); name the roles it is for',
-        fix: 'ALTER POLICY "published" ON "bad"."posts" TO "authenticated";',
+        message: 'policy "published" on bad.posts has no TO clause, so it applies to every role, anonymous included (granted SELECT); name the roles it is for (authenticated only, or anonymous and authenticated if these rows are public on purpose)',
+        fix: 'ALTER POLICY "published" ON "bad"."posts" TO "authenticated";\n-- or, if these rows are public on purpose: ALTER POLICY "published" ON "bad"."posts" TO "anonymous", "authenticated";',
       },
     ],
+  },
+  {
+    check: 'policy_to_public',
+    title: 'the alternative fix of a public read keeps anonymous reads and closes the finding; a policy that needs the requester gets one fix',
+    async run(db) {
+      const bad = `${ex('bad')} ${posts('bad', own('bad'))} GRANT SELECT, INSERT ON bad.posts TO anonymous;
+        CREATE POLICY "published" ON bad.posts FOR SELECT USING (is_published);
+        CREATE POLICY "own drafts" ON bad.posts FOR INSERT WITH CHECK ((select auth.user_id()) = user_id);`;
+      const found = of(await auditAfter(db, bad), 'policy_to_public');
+      expect(found.map((f) => f.fix)).toEqual([
+        'ALTER POLICY "own drafts" ON "bad"."posts" TO "authenticated";',
+        'ALTER POLICY "published" ON "bad"."posts" TO "authenticated";\n-- or, if these rows are public on purpose: ALTER POLICY "published" ON "bad"."posts" TO "anonymous", "authenticated";',
+      ]);
+      const alternative = found[1]!.fix.split('-- or, if these rows are public on purpose: ')[1]!;
+      expect(of(await auditAfter(db, `${bad}; ${alternative}`), 'policy_to_public').map((f) => f.object)).toEqual(['"own drafts" on bad.posts']);
+      const sql = `${bad}; ${alternative}; INSERT INTO bad.posts (user_id, content, is_published) VALUES ('ann', 'hello', true)`;
+      expect(await requestAfter(db, sql, 'anonymous', 'SELECT content FROM bad.posts')).toEqual({ rows: [{ content: 'hello' }] });
+    },
   },
   {
     check: 'update_allows_handover',
