@@ -116,7 +116,7 @@ export const defaultPrivilegesMissing: Check = {
   id: 'default_privileges_missing',
   level: 'warning',
   title: 'Future tables will not be granted to authenticated',
-  description: 'The schema\'s tables are granted to the authenticated role, but the default privileges of the role that creates them do not grant new tables: each new table answers "permission denied for table" until granted by hand (seed: "default privileges weren\'t applied").',
+  description: 'Every table of the schema (per owner) grants a privilege to the authenticated role, but the default privileges of the role that creates them do not: each new table answers "permission denied for table" until granted by hand (seed: "default privileges weren\'t applied"). Where the tables\' grants differ, they are made per table on purpose: only the privileges all of them share are proposed, none when one table grants nothing.',
   run(ctx) {
     const role = ctx.roles.authenticated;
     if (!apiRoles(ctx).includes(role)) return [];
@@ -124,14 +124,17 @@ export const defaultPrivilegesMissing: Check = {
     for (const s of ctx.facts.schemas) {
       if (!s.usage.includes(role)) continue;
       for (const d of s.defaultPrivileges) {
-        const tables = ctx.facts.relations.filter((r) => r.schema === s.name && isTable(r) && r.owner === d.owner);
-        if (!tables.some((r) => privs(r, role).some((p) => CRUD.includes(p)))) continue;
-        const missing = CRUD.filter((p) => !d.privileges.includes(p));
+        const tables = ctx.facts.relations.filter((r) => r.schema === s.name && isTable(r) && r.owner === d.owner && !r.partitionOf);
+        // What every existing table grants: where grants differ from table to table (a catalogue
+        // read-only, orders writable, a private table not at all), they are made per table on
+        // purpose, and only what they all share is a default worth proposing.
+        const shared = CRUD.filter((p) => tables.length > 0 && tables.every((r) => privs(r, role).includes(p)));
+        const missing = shared.filter((p) => !d.privileges.includes(p));
         if (!missing.length) continue;
         out.push(
           finding(this, {
             object: s.name,
-            message: `tables that ${d.owner} creates in schema ${s.name} from now on will not grant ${missing.join(', ')} to ${role}, although its existing tables do: each new table answers "permission denied for table" until granted`,
+            message: `tables that ${d.owner} creates in schema ${s.name} from now on will not grant ${missing.join(', ')} to ${role}, although ${tables.length > 1 ? `all ${tables.length} of its existing tables do` : 'its existing table does'}: each new table answers "permission denied for table" until granted`,
             fix: `ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(d.owner)} IN SCHEMA ${ident(s.name)} GRANT ${missing.join(', ')} ON TABLES TO ${ident(role)};`,
           }),
         );

@@ -74,8 +74,31 @@ describeChecks(GRANT_CHECKS, [
       {
         level: 'warning',
         object: 'bad',
-        message: 'tables that postgres creates in schema bad from now on will not grant SELECT, INSERT, UPDATE, DELETE to authenticated, although its existing tables do: each new table answers "permission denied for table" until granted',
+        message: 'tables that postgres creates in schema bad from now on will not grant SELECT, INSERT, UPDATE, DELETE to authenticated, although its existing table does: each new table answers "permission denied for table" until granted',
         fix: 'ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "bad" GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "authenticated";',
+      },
+    ],
+  },
+  {
+    check: 'default_privileges_missing',
+    title: 'grants made per table: only what every table grants is proposed, nothing when one grants nothing',
+    // a read-only catalogue and writable orders: every table grants SELECT, only SELECT is a default worth proposing
+    bad: `${ex('bad', { defaults: false })}
+      CREATE TABLE bad.products (id int PRIMARY KEY, name text); GRANT SELECT ON bad.products TO authenticated;
+      ${posts('bad', own('bad'))} GRANT SELECT, INSERT, UPDATE, DELETE ON bad.posts TO authenticated;
+      ALTER TABLE bad.products ENABLE ROW LEVEL SECURITY; CREATE POLICY "catalogue" ON bad.products FOR SELECT TO authenticated USING (true);`,
+    // the same, with a private table granted nothing
+    ok: `${ex('ok', { defaults: false })}
+      CREATE TABLE ok.products (id int PRIMARY KEY, name text); GRANT SELECT ON ok.products TO authenticated;
+      ${posts('ok', own('ok'))} GRANT SELECT, INSERT, UPDATE, DELETE ON ok.posts TO authenticated;
+      ALTER TABLE ok.products ENABLE ROW LEVEL SECURITY; CREATE POLICY "catalogue" ON ok.products FOR SELECT TO authenticated USING (true);
+      CREATE TABLE ok.stripe_customers (id text PRIMARY KEY, customer text); ALTER TABLE ok.stripe_customers ENABLE ROW LEVEL SECURITY;`,
+    expected: [
+      {
+        level: 'warning',
+        object: 'bad',
+        message: 'tables that postgres creates in schema bad from now on will not grant SELECT to authenticated, although all 2 of its existing tables do: each new table answers "permission denied for table" until granted',
+        fix: 'ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "bad" GRANT SELECT ON TABLES TO "authenticated";',
       },
     ],
   },
