@@ -52,11 +52,18 @@ export const tableNotGranted: Check = {
           object: nameOf(r),
           table: nameOf(r),
           message: `${role} holds no privilege on ${nameOf(r)}: the Data API answers "permission denied for table ${r.name}" (fine if it is server-only)`,
-          fix: `GRANT ${r.kind === 'r' || r.kind === 'p' ? 'SELECT, INSERT, UPDATE, DELETE' : 'SELECT'} ON ${sqlName(r)} TO ${ident(role)};`,
+          fix: `GRANT ${grantable(ctx, r, role).join(', ')} ON ${sqlName(r)} TO ${ident(role)};`,
         }),
       );
   },
 };
+
+/** What a role should be granted to use a table: a view's SELECT; on an RLS table, the commands its policies open to the role (all four when none does). */
+function grantable(ctx: CheckContext, r: RelationFacts, role: string): Privilege[] {
+  if (!isTable(r)) return ['SELECT'];
+  const opened = CRUD.filter((priv) => r.rls && r.policies.some((p) => p.permissive && (p.cmd === 'all' || CMD_PRIV[p.cmd] === priv) && applies(ctx, p, role)));
+  return opened.length ? opened : CRUD;
+}
 
 export const schemaUsageMissing: Check = {
   id: 'schema_usage_missing',

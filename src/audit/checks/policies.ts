@@ -95,7 +95,9 @@ export const permissiveTrueOverrides: Check = {
           object: policyObject(r, p),
           table: nameOf(r),
           message: `policy "${p.name}" on ${nameOf(r)} admits every row to ${role} (USING (true)), so the condition of ${list(others.map((o) => `"${o.name}"`))} restricts nothing: ${role} reads every row`,
-          fix: p.roles.includes('public') && ctx.roles.anonymous !== role
+          // meant for anonymous reads (a PUBLIC policy the anonymous role can use): keep it for them;
+          // otherwise it admits nothing the others do not, but every row
+          fix: p.roles.includes('public') && ctx.roles.anonymous !== role && reaches(ctx, r, ctx.roles.anonymous, 'SELECT')
             ? `ALTER POLICY ${ident(p.name)} ON ${sqlName(r)} TO ${ident(ctx.roles.anonymous)};`
             : `DROP POLICY ${ident(p.name)} ON ${sqlName(r)};`,
         });

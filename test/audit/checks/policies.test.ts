@@ -75,10 +75,19 @@ describeChecks(POLICY_CHECKS, [
   },
   {
     check: 'permissive_true_overrides',
-    bad: `${ex('bad')} ${posts('bad', own('bad'))} CREATE POLICY "everyone reads" ON bad.posts FOR SELECT USING (true);`,
+    // anonymous may read bad.posts (the public read is meant for it) but not bad.drafts
+    bad: `${ex('bad')} ${posts('bad', own('bad'))} CREATE POLICY "everyone reads" ON bad.posts FOR SELECT USING (true); GRANT SELECT ON bad.posts TO anonymous;
+      ${posts('bad', own('bad', 'drafts')).replace(/posts/g, 'drafts')} CREATE POLICY "everyone reads" ON bad.drafts FOR SELECT USING (true);`,
     ok: `${ex('ok')} ${posts('ok', own('ok'))} GRANT SELECT ON ok.posts TO anonymous;
          CREATE POLICY "anonymous reads published" ON ok.posts FOR SELECT TO anonymous USING (is_published);`,
     expected: [
+      {
+        level: 'error',
+        object: '"everyone reads" on bad.drafts',
+        table: 'bad.drafts',
+        message: 'policy "everyone reads" on bad.drafts admits every row to authenticated (USING (true)), so the condition of "read" restricts nothing: authenticated reads every row',
+        fix: 'DROP POLICY "everyone reads" ON "bad"."drafts";',
+      },
       {
         level: 'error',
         object: '"everyone reads" on bad.posts',
@@ -355,7 +364,12 @@ describeChecks(POLICY_CHECKS, [
     // function that checks the caller (its query is planned on its own)
     bad: teams('bad', 'subquery'),
     ok: teams('ok', 'function'),
-    fixNotVerified: 'the fix is a change of design (a SECURITY DEFINER function), printed as a comment after dropping the policy; dropping it alone closes the finding but is not the whole fix',
+    // the fix is a change of design (a SECURITY DEFINER function), printed as a comment after
+    // dropping the policy: dropping it alone leaves the table without a policy
+    fixNotVerified: {
+      '"team reads" on bad.docs': 'applied, it brings warning rls_enabled_no_policy',
+      '"teammates" on bad.team_members': 'applied, it brings warning rls_enabled_no_policy',
+    },
     expected: [
       {
         level: 'error',
