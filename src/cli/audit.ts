@@ -1,8 +1,9 @@
 /**
- * `pg-rls-test audit --url postgres://... [--schema public] [--format text|json|sarif] [--ignore file]`
+ * `pg-rls-test audit --url postgres://... [--schema public] [--format text|json|sarif] [--ignore file] [--verify-fixes]`
  *
  * Reads the catalog in one read-only transaction (BEGIN READ ONLY ... ROLLBACK: nothing is
- * written), runs the audit and prints it. Exit codes: 0 no error-level finding, 1 errors found,
+ * written), runs the audit and prints it. With --verify-fixes, each fix is then applied in a
+ * transaction of its own, rolled back, and the audit re-run there (src/audit/verify.ts). Exit codes: 0 no error-level finding, 1 errors found,
  * 2 bad usage or a database that cannot be reached or read.
  */
 import { readFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import type { Connection, Result } from '../backends/types.js';
 import { describeUrl } from '../backends/url.js';
 import { CHECKS, DEFAULT_API_ROLES, evaluate, readFacts, resolveAuditOptions } from '../audit/index.js';
 import { formatJson, formatSarif, formatText } from '../audit/format.js';
+import { verifyFixes } from '../audit/verify.js';
 import type { Waiver } from '../audit/types.js';
 import { UnknownObjectError } from '../errors.js';
 
@@ -20,7 +22,7 @@ import { toolVersion, UsageError, type CliIo } from './io.js';
 export const AUDIT_USAGE = `usage: pg-rls-test audit --url <postgres url> [options]
 
 Checks a live database for what would make the Neon Data API / PostgREST leak or fail.
-Read-only: one read-only transaction, rolled back.
+Read-only: one read-only transaction, rolled back (--verify-fixes writes, and rolls back).
 
 options:
   --url <url>                 the database (default: $DATABASE_URL)
@@ -29,6 +31,9 @@ options:
   --ignore <file>             a JSON file of waivers: [{ "check": "...", "object": "...", "reason": "..." }]
   --authenticated-role <name> the role requests with a token run as (default: authenticated)
   --anonymous-role <name>     the role requests without a token run as (default: anonymous; Supabase: anon)
+  --verify-fixes              try each printed fix: apply it in a transaction that is rolled back,
+                              audit again, and label a fix that does not close its finding (this
+                              writes, rolled back, and takes the locks of each fix's DDL)
   --connect-timeout <ms>      connection timeout (default: 10000)
   -h, --help                  this text
 
@@ -120,11 +125,22 @@ export async function audit(argv: string[], io: CliIo): Promise<number> {
       return 2;
     }
     progress(`pg-rls-test audit: ${facts.relations.length} tables and views, ${facts.functions.filter((f) => f.audited).length} functions: running ${CHECKS.length} checks…`);
-    const result = evaluate(facts, resolved);
+    let result = evaluate(facts, resolved);
+    if (args.verifyFixes && result.findings.length) {
+      progress(`pg-rls-test audit: trying ${result.findings.length} fixes, each in a transaction that is rolled back…`);
+      try {
+        result = await verifyFixes(new ClientConnection(client), resolved, result);
+      } catch (e) {
+        progress('');
+        io.stderr(`pg-rls-test: cannot try the fixes on ${where}: ${(e as Error).message}\n`);
+        return 2;
+      }
+    }
     progress('');
     const out =
       args.format === 'json' ? formatJson(result) : args.format === 'sarif' ? JSON.stringify(formatSarif(result, { toolVersion: toolVersion() }), null, 2) : formatText(result);
-    io.stdout(`${out}\n`);
+    const untried = args.format === 'text' && result.findings.length > 0 && !args.verifyFixes;
+    io.stdout(`${out}\n${untried ? '\nfixes not tried: --verify-fixes applies each in a transaction that is rolled back and audits again\n' : ''}`);
     return result.findings.some((f) => f.level === 'error') ? 1 : 0;
   } finally {
     await client.end().catch(() => undefined);
@@ -144,10 +160,11 @@ function parse(argv: string[]) {
       'authenticated-role': { type: 'string' },
       'anonymous-role': { type: 'string' },
       'connect-timeout': { type: 'string' },
+      'verify-fixes': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) return { help: true as const, url: '', schemas: undefined, format: 'text', ignore: undefined, authenticatedRole: undefined, anonymousRole: undefined, connectTimeout: 0 };
+  if (values.help) return { help: true as const, url: '', schemas: undefined, format: 'text', ignore: undefined, authenticatedRole: undefined, anonymousRole: undefined, connectTimeout: 0, verifyFixes: false };
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals.join(' ')}"`);
   const url = values.url ?? process.env.DATABASE_URL;
   if (!url) throw new UsageError('--url is required (or set DATABASE_URL)');
@@ -165,5 +182,6 @@ function parse(argv: string[]) {
     authenticatedRole: values['authenticated-role'],
     anonymousRole: values['anonymous-role'],
     connectTimeout: timeout,
+    verifyFixes: values['verify-fixes'] ?? false,
   };
 }
