@@ -8,6 +8,8 @@
  * exposes through the Data API. Every error and warning is matched with its judgement in
  * bench/supabase-audit.judgements.json (real / debatable / false, with the reason), and the
  * table is written to bench/results/supabase-audit.md, with the totals per verdict and per check.
+ * Every error's and warning's fix is tried (db.audit({ verifyFixes }): applied in a transaction
+ * that is rolled back, audited again) and the table says which ones close their finding.
  *
  * A finding without a judgement is listed as "unjudged", and a judgement whose finding is gone as
  * "no longer reported": after a change to the audit, the diff of the table says what changed. The
@@ -65,12 +67,13 @@ async function main() {
     try {
       const present = (await db.owner.query(`select nspname from pg_namespace`)).rows.map((r) => r.nspname);
       const schemas = exposedSchemas(join(dir, 'config.toml')).filter((s) => present.includes(s));
-      const { findings } = await db.audit({ schemas });
+      const { findings } = await db.audit({ schemas, verifyFixes: ['error', 'warning'] });
       const reported = findings.filter((f) => f.level !== 'info');
       perProject.push({ project, schemas, errors: reported.filter((f) => f.level === 'error').length, warnings: reported.filter((f) => f.level === 'warning').length, info: findings.length - reported.length });
       for (const f of reported) {
         const j = judgements[keyOf(project, f)];
-        rows.push({ project, ...f, verdict: j?.verdict ?? 'unjudged', reason: j?.reason ?? '' });
+        const why = f.fixVerified ? '' : /^-- a starting point, not verified \((.*)\)\n/.exec(f.fix)?.[1] ?? '';
+        rows.push({ project, ...f, verdict: j?.verdict ?? 'unjudged', reason: j?.reason ?? '', fixWhy: why });
       }
     } finally {
       await db.close();
@@ -92,7 +95,7 @@ function count(rows, pred) {
 
 function totalsLine(rows, level) {
   const of = rows.filter((r) => r.level === level);
-  return `| ${level}s | ${of.length} | ${VERDICTS.map((v) => count(of, (r) => r.verdict === v)).join(' | ')} | ${count(of, (r) => r.verdict === 'unjudged')} |`;
+  return `| ${level}s | ${of.length} | ${VERDICTS.map((v) => count(of, (r) => r.verdict === v)).join(' | ')} | ${count(of, (r) => r.verdict === 'unjudged')} | ${count(of, (r) => r.fixVerified)} |`;
 }
 
 function report(rows, perProject, gone, missed) {
@@ -106,14 +109,16 @@ function report(rows, perProject, gone, missed) {
   out.push('Info-level findings are counted, not listed. Verdicts: **real** (a leak or a breakage that the');
   out.push("project should fix), **debatable** (true, but a hardening or a choice the project may make on");
   out.push("purpose), **false** (not true of this schema). Targets for the audit: 0 false errors, 0 debatable");
-  out.push('errors, every real leak reported.');
+  out.push('errors, every real leak reported. Each fix was tried (applied in a transaction that is rolled back,');
+  out.push('the audit re-run): **fix** is ✓ when the finding was gone and no new error or warning stayed on its');
+  out.push('table, else what happened (the audit prints such a fix as "a starting point, not verified").');
   out.push('');
   out.push(`Backend: ${backend}.`);
   out.push('');
   out.push('## Totals');
   out.push('');
-  out.push('| | all | real | debatable | false | unjudged |');
-  out.push('|---|---:|---:|---:|---:|---:|');
+  out.push('| | all | real | debatable | false | unjudged | fix verified |');
+  out.push('|---|---:|---:|---:|---:|---:|---:|');
   out.push(totalsLine(rows, 'error'));
   out.push(totalsLine(rows, 'warning'));
   out.push('');
@@ -123,13 +128,13 @@ function report(rows, perProject, gone, missed) {
   out.push('');
   out.push('### Per check');
   out.push('');
-  out.push('| check | level | all | real | debatable | false | unjudged |');
-  out.push('|---|---|---:|---:|---:|---:|---:|');
+  out.push('| check | level | all | real | debatable | false | unjudged | fix verified |');
+  out.push('|---|---|---:|---:|---:|---:|---:|---:|');
   const checks = [...new Set(rows.map((r) => `${r.level}\u0000${r.check}`))].sort();
   for (const key of checks) {
     const [level, name] = key.split('\u0000');
     const of = rows.filter((r) => r.level === level && r.check === name);
-    out.push(`| ${name} | ${level} | ${of.length} | ${VERDICTS.map((v) => count(of, (r) => r.verdict === v)).join(' | ')} | ${count(of, (r) => r.verdict === 'unjudged')} |`);
+    out.push(`| ${name} | ${level} | ${of.length} | ${VERDICTS.map((v) => count(of, (r) => r.verdict === v)).join(' | ')} | ${count(of, (r) => r.verdict === 'unjudged')} | ${count(of, (r) => r.fixVerified)} |`);
   }
   for (const p of perProject) {
     const of = rows.filter((r) => r.project === p.project);
@@ -140,9 +145,9 @@ function report(rows, perProject, gone, missed) {
       out.push('No error or warning.');
       continue;
     }
-    out.push('| level | check | object | verdict | why |');
-    out.push('|---|---|---|---|---|');
-    for (const r of of) out.push(`| ${r.level} | ${r.check} | ${cell(r.object)} | ${r.verdict} | ${cell(r.reason || r.message)} |`);
+    out.push('| level | check | object | verdict | why | fix |');
+    out.push('|---|---|---|---|---|---|');
+    for (const r of of) out.push(`| ${r.level} | ${r.check} | ${cell(r.object)} | ${r.verdict} | ${cell(r.reason || r.message)} | ${r.fixVerified ? '✓' : cell(r.fixWhy)} |`);
   }
   out.push('');
   out.push('## Real problems the audit does not report');

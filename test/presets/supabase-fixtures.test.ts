@@ -109,5 +109,34 @@ forEachBackend((backend) => {
       await expect(db().as(mallory).insert('users_on_team', { user_id: mallory.sub, team_id: teamId, role: 'owner' })).not.toBeDeniedByRls();
       await db().reset();
     });
+
+    test("the audit reports users_on_team's open join, also after the naive fix, and prints a fix that closes it (probes)", async () => {
+      const policy = '"Enable insert for authenticated users only" on public.users_on_team';
+      const reported = async () => (await db().audit({ schemas: ['public'], verifyFixes: ['error'] })).findings.filter((f) => f.object === policy);
+      // ann's team, and mallory's request to join it as owner
+      const join = async () => {
+        const [ann, mallory] = [db().user('ann'), db().user('mal')];
+        const team = await db().owner.query(`insert into teams (name) values ('Acme') returning id`);
+        await db().owner.insert('users_on_team', { user_id: ann.sub, team_id: team.rows[0]!.id, role: 'owner' });
+        return () => db().as(mallory).insert('users_on_team', { user_id: mallory.sub, team_id: team.rows[0]!.id, role: 'owner' });
+      };
+      const before = await reported();
+      expect(before.map((f) => `${f.level} ${f.check}`)).toEqual(['error policy_always_true', 'warning membership_self_promotion']);
+      const printed = before[0]!;
+      expect(printed).toMatchObject({ fixVerified: true, fix: expect.stringMatching(/^DROP POLICY "Enable insert for authenticated users only" ON "public"."users_on_team";/) });
+      try {
+        // the naive fix checks the user column: still anyone joins any team, and the audit says so
+        await db().owner.query(`ALTER POLICY "Enable insert for authenticated users only" ON public.users_on_team WITH CHECK ((SELECT auth.uid()) = user_id)`);
+        expect((await reported()).map((f) => `${f.level} ${f.check}`)).toEqual(['warning membership_self_promotion']);
+        await expect((await join())()).not.toBeDeniedByRls();
+        await db().reset();
+        // the printed fix: nobody adds themselves (create_team() and invitations, SECURITY DEFINER, still do)
+        await db().owner.query(printed.fix);
+        expect(await reported()).toEqual([]);
+        await expect((await join())()).toBeDeniedByRls();
+      } finally {
+        await db().reset();
+      }
+    });
   });
 });

@@ -21,6 +21,7 @@ import {
 } from '../expressions.js';
 import type { PolicyCmd, PolicyFacts, RelationFacts } from '../facts.js';
 import type { Check, CheckContext, Finding } from '../types.js';
+import { dropMembershipPolicy, membership } from './memberships.js';
 import { CRUD, CMD_PRIV, nameOf, sqlName, policyObject, isTable, list, apiRoles, applies, covers, privs, schemaUsage, ownerCondition, finding, createPolicySql, forEachPolicy, policyLikeSql, policiesFor, policyApiRoles, reaches, routinesOf, triggerGuards } from './_helpers.js';
 
 export const policyAlwaysTrue: Check = {
@@ -49,6 +50,9 @@ export const policyAlwaysTrue: Check = {
       const pk = p.cmd === 'insert' ? nobodysRows(r) : undefined;
       const what = p.cmd === 'insert' ? 'insert any row' : p.cmd === 'delete' ? 'delete every row' : usingTrue ? `${p.cmd === 'all' ? 'read, change and delete' : 'change'} every row` : 'write rows owned by anyone';
       const cond = ownerCondition(r);
+      // On a membership table, checking the user column (`user_id = auth.uid()`) still lets anyone
+      // join any organisation: the policy goes, memberships are added through a function.
+      const joins = checkTrue && !usingTrue && membership(ctx, r) !== undefined;
       if (pk) {
         return finding(this, {
           level: 'info',
@@ -61,10 +65,14 @@ export const policyAlwaysTrue: Check = {
       return finding(this, {
         object: policyObject(r, p),
         table: nameOf(r),
-        message: `policy "${p.name}" on ${nameOf(r)} lets ${list(roles)} ${what} (${usingTrue ? (everyUser ? `USING (${p.using}), which every signed-in user passes` : 'USING (true)') : p.check === null && p.cmd === 'insert' ? 'no WITH CHECK' : 'WITH CHECK (true)'}); make it check the requester${cond ? '' : ', or drop it'}`,
-        fix: cond
-          ? createPolicySql(r, p, { using: usingTrue ? cond : p.using, check: checkTrue ? cond : p.check })
-          : `DROP POLICY ${ident(p.name)} ON ${sqlName(r)};`,
+        message: `policy "${p.name}" on ${nameOf(r)} lets ${list(roles)} ${what} (${usingTrue ? (everyUser ? `USING (${p.using}), which every signed-in user passes` : 'USING (true)') : p.check === null && p.cmd === 'insert' ? 'no WITH CHECK' : 'WITH CHECK (true)'}); ${
+          joins ? `${nameOf(r)} holds memberships: anyone joins any organisation, and checking the user column would not stop it; drop it` : `make it check the requester${cond ? '' : ', or drop it'}`
+        }`,
+        fix: joins
+          ? dropMembershipPolicy(r, p)
+          : cond
+            ? createPolicySql(r, p, { using: usingTrue ? cond : p.using, check: checkTrue ? cond : p.check })
+            : `DROP POLICY ${ident(p.name)} ON ${sqlName(r)};`,
       });
     });
   },
