@@ -49,7 +49,11 @@ export const policyAlwaysTrue: Check = {
       if (!usingTrue && !checkTrue) return undefined;
       const pk = p.cmd === 'insert' ? nobodysRows(r) : undefined;
       const what = p.cmd === 'insert' ? 'insert any row' : p.cmd === 'delete' ? 'delete every row' : usingTrue ? `${p.cmd === 'all' ? 'read, change and delete' : 'change'} every row` : 'write rows owned by anyone';
-      const cond = ownerCondition(r);
+      // the new condition: the owner, and the tenant where the table's read policies check one
+      // (an owner check alone lets a user write their own row into any team)
+      const tenant = r.policies.find((o) => o !== p && o.permissive && covers(o, 'select') && o.using !== null && referencesTenant(o.using) && dependsOnRequester(expr(o.using), routinesOf(ctx)));
+      const owner = ownerCondition(r);
+      const cond = owner && tenant ? `${owner} AND (${tenant.using})` : (owner ?? (tenant ? tenant.using! : undefined));
       // On a membership table, checking the user column (`user_id = auth.uid()`) still lets anyone
       // join any organisation: the policy goes, memberships are added through a function.
       const joins = checkTrue && !usingTrue && membership(ctx, r) !== undefined;
@@ -321,7 +325,7 @@ export const insertWithoutSelect: Check = {
   id: 'insert_without_select_policy',
   level: 'warning',
   title: 'INSERT allowed, but no SELECT policy: INSERT ... RETURNING fails',
-  description: 'The Data API returns the inserted row (Prefer: return=representation) with INSERT ... RETURNING, which needs a SELECT policy too: without one the insert fails with "new row violates row-level security policy".',
+  description: 'The Data API returns the inserted row (Prefer: return=representation) with INSERT ... RETURNING, which needs a SELECT policy too: without one the insert fails with "new row violates row-level security policy". The fix reads the rows by their owner column (or the INSERT policy\'s check of the requester); where neither exists, a SELECT policy would open every row, and the finding is info without SQL.',
   run(ctx) {
     const out: Finding[] = [];
     for (const r of ctx.facts.relations) {
@@ -331,13 +335,21 @@ export const insertWithoutSelect: Check = {
         const inserts = r.policies.filter((p) => p.permissive && covers(p, 'insert') && applies(ctx, p, role));
         if (!inserts.length) continue;
         if (r.policies.some((p) => p.permissive && covers(p, 'select') && applies(ctx, p, role))) continue;
+        // The SELECT policy to add must admit only the requester's rows: the owner column, or an
+        // INSERT check that depends on the requester. Anything else (WITH CHECK (true)) would
+        // open every row to every reader: then no fix is printed, and the finding is info.
+        const own = ownerCondition(r) ?? inserts.map((p) => effectiveCheck(p)).find((c) => c !== null && !isAlwaysTrue(c) && referencesRequester(c, routinesOf(ctx)));
+        const message = `${role} may insert into ${nameOf(r)} (${list(inserts.map((p) => `"${p.name}"`))}) but no SELECT policy applies to it: an insert that returns the row (Prefer: return=representation) fails with "new row violates row-level security policy"`;
         out.push(
-          finding(this, {
-            object: nameOf(r),
-            table: nameOf(r),
-            message: `${role} may insert into ${nameOf(r)} (${list(inserts.map((p) => `"${p.name}"`))}) but no SELECT policy applies to it: an insert that returns the row (Prefer: return=representation) fails with "new row violates row-level security policy"`,
-            fix: `CREATE POLICY ${ident(`${role} reads own rows`)} ON ${sqlName(r)} FOR SELECT TO ${ident(role)} USING (${ownerCondition(r) ?? inserts[0]!.check ?? 'false'});`,
-          }),
+          own
+            ? finding(this, { object: nameOf(r), table: nameOf(r), message, fix: `CREATE POLICY ${ident(`${role} reads own rows`)} ON ${sqlName(r)} FOR SELECT TO ${ident(role)} USING (${own});` })
+            : finding(this, {
+                level: 'info',
+                object: nameOf(r),
+                table: nameOf(r),
+                message: `${message}; no SELECT policy follows from the INSERT policy without opening every row (return=minimal inserts work)`,
+                fix: `-- a SELECT policy on ${nameOf(r)} for ${role} that admits the rows it may read`,
+              }),
         );
       }
     }

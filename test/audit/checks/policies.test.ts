@@ -217,8 +217,13 @@ describeChecks(POLICY_CHECKS, [
   },
   {
     check: 'insert_without_select_policy',
-    bad: `${ex('bad')} ${posts('bad')} CREATE POLICY "insert" ON bad.posts FOR INSERT TO authenticated WITH CHECK ((select auth.user_id() = user_id));`,
+    // events: anyone inserts (midday's transaction_enrichments); a SELECT policy from that check would open every row
+    bad: `${ex('bad')} ${posts('bad')} CREATE POLICY "insert" ON bad.posts FOR INSERT TO authenticated WITH CHECK ((select auth.user_id() = user_id));
+      CREATE TABLE bad.events (id int PRIMARY KEY, name text); ALTER TABLE bad.events ENABLE ROW LEVEL SECURITY;
+      REVOKE UPDATE, DELETE ON bad.events FROM authenticated;
+      CREATE POLICY "anyone records" ON bad.events FOR INSERT TO authenticated WITH CHECK (true);`,
     ok: `${ex('ok')} ${posts('ok', own('ok'))}`,
+    fixNotVerified: { 'bad.events': 'applied, it leaves the finding' },
     expected: [
       {
         level: 'warning',
@@ -226,6 +231,13 @@ describeChecks(POLICY_CHECKS, [
         table: 'bad.posts',
         message: 'authenticated may insert into bad.posts ("insert") but no SELECT policy applies to it: an insert that returns the row (Prefer: return=representation) fails with "new row violates row-level security policy"',
         fix: 'CREATE POLICY "authenticated reads own rows" ON "bad"."posts" FOR SELECT TO "authenticated" USING ((SELECT auth.user_id()) = "user_id");',
+      },
+      {
+        level: 'info',
+        object: 'bad.events',
+        table: 'bad.events',
+        message: 'authenticated may insert into bad.events ("anyone records") but no SELECT policy applies to it: an insert that returns the row (Prefer: return=representation) fails with "new row violates row-level security policy"; no SELECT policy follows from the INSERT policy without opening every row (return=minimal inserts work)',
+        fix: '-- a SELECT policy on bad.events for authenticated that admits the rows it may read',
       },
     ],
   },
@@ -345,8 +357,8 @@ describeChecks(POLICY_CHECKS, [
         level: 'error',
         object: '"insert" on bad.documents',
         table: 'bad.documents',
-        message: 'policy "insert" on bad.documents lets authenticated insert any row (WITH CHECK (true)); make it check the requester, or drop it',
-        fix: 'DROP POLICY "insert" ON "bad"."documents";',
+        message: 'policy "insert" on bad.documents lets authenticated insert any row (WITH CHECK (true)); make it check the requester',
+        fix: 'DROP POLICY "insert" ON "bad"."documents";\nCREATE POLICY "insert" ON "bad"."documents" AS PERMISSIVE FOR INSERT TO "authenticated" WITH CHECK ((team_id IN ( SELECT bad.my_teams() AS my_teams)));',
       },
       {
         level: 'error',
