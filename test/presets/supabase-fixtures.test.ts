@@ -6,7 +6,9 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../src/index.js';
-import { forEachBackend } from '../helpers/backends.js';
+import { main } from '../../src/cli/index.js';
+import { withDatabase } from '../../src/backends/url.js';
+import { forEachBackend, SERVER_URL } from '../helpers/backends.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/supabase/${name}/supabase`, import.meta.url));
 
@@ -20,7 +22,34 @@ function project(name: string, backend: { options: object }): () => TestDatabase
   return () => db;
 }
 
+/** `pg-rls-test audit` as a user runs it on a Supabase database; resolves to its exit code and output. */
+async function cliAudit(url: string): Promise<{ code: number; stdout: string }> {
+  let stdout = '';
+  const code = await main(['audit', '--url', url, '--schema', 'public', '--schema', 'storage', '--anonymous-role', 'anon'], { stdout: (t) => (stdout += t), stderr: () => undefined, stderrIsTTY: false });
+  return { code, stdout };
+}
+
 forEachBackend((backend) => {
+  describe("a project written after Supabase's documentation (docs-starter)", () => {
+    const db = project('docs-starter', backend);
+    test('it loads, the sign-up trigger makes the profile, and the audit finds no error (the CLI exits 0)', async () => {
+      const alice = db().user('alice', { metadata: { full_name: 'Alice Docs' } });
+      const bob = db().user('bob');
+      await expect(db().rows('profiles', { id: alice.sub })).toBeVisibleTo([alice, bob, db().anonymous]);
+      await db().owner.insert('todos', { user_id: alice.sub, task: 'read the docs' });
+      await expect(db().rows('todos', { user_id: alice.sub })).toBeVisibleOnlyTo(alice, { among: [bob, db().anonymous] });
+      await expect(db().as(bob).insert('storage.objects', { bucket_id: 'avatars', name: `${alice.sub}/a.png` })).toBeDeniedByRls();
+      await expect(db()).toBeDataApiReady({ schemas: ['public', 'storage'] });
+      if (backend.name === 'url') {
+        const name = db().description.replace(/^postgres:\/\/[^/]+\//, '').split(' ')[0]!;
+        const { code, stdout } = await cliAudit(withDatabase(SERVER_URL!, decodeURIComponent(name)));
+        expect(stdout).toMatch(/: 0 errors, \d+ warnings/);
+        expect(code).toBe(0);
+      }
+      await db().reset();
+    });
+  });
+
   describe('supabase/supabase examples/user-management', () => {
     const db = project('user-management', backend);
     test('the sign-up trigger makes a public profile from the metadata; everyone reads it', async () => {
