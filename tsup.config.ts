@@ -59,13 +59,21 @@ export default defineConfig([
       options.supported = { ...options.supported, 'dynamic-import': false };
     },
   },
-  // What `pg-rls-test mutate` loads into the test workers by path (ESM, as Vitest loads them).
+  // What `pg-rls-test mutate` loads by path: into Vitest's workers (ESM, as Vitest loads them),
+  // the Jest process it starts, and Jest's test files (CommonJS, loaded by Jest's own require).
   {
-    entry: { 'mutate-vitest-worker': 'src/mutate/vitest-worker.ts', 'mutate-vitest-setup': 'src/mutate/vitest-setup.ts' },
+    entry: { 'mutate-vitest-worker': 'src/mutate/vitest-worker.ts', 'mutate-vitest-setup': 'src/mutate/vitest-setup.ts', 'mutate-jest-host': 'src/mutate/jest-host.ts' },
     format: ['esm'],
     shims: true,
     target: 'node20',
     external: ['vitest', 'vitest/worker', '@electric-sql/pglite', 'pg', 'jose'],
+  },
+  {
+    entry: { 'mutate-jest-setup': 'src/mutate/jest-setup.ts' },
+    format: ['cjs'],
+    shims: true,
+    target: 'node20',
+    external: ['@jest/globals'],
   },
   {
     entry: { cli: 'src/cli.ts' },

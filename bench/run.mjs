@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * npm run bench [-- --runs 3] [--sizes 1x2,10x10,50x20,200x50] [--forms grouped,per-check] [--no-pgtap] [--no-engine] [--no-profile]
+ * npm run bench [-- --runs 3] [--sizes 1x2,10x10,50x20,200x50] [--forms grouped,per-check] [--no-pgtap] [--no-engine] [--no-profile] [--no-mutate]
+ * npm run bench -- --only mutate [--runs 3]      the mutation-testing part alone (bench/mutate.mjs)
  *
  * The reference workload W(T,U) (bench/pgtap/gen.cjs; checks = T·(2+3U)) run three ways in one
  * go, on this machine: pg-rls-test's matchers inside a real Vitest run on the embedded backend
@@ -9,8 +10,9 @@
  * `per-check` (one test per check, the way pg_prove counts them). The package is packed
  * (`npm pack`) and installed from its tarball into bench/.work, a project of its own, as users get it.
  * Then the engine's own figures (bench/engine.bench.ts), and a CPU profile of the largest
- * embedded run (bench/profile.mjs). Prints one markdown report and writes it to
- * bench/results/<date>.md.
+ * embedded run (bench/profile.mjs), and `pg-rls-test mutate` on examples/posts beside the naive
+ * way (bench/mutate.mjs). Prints one markdown report and writes it to bench/results/<date>.md
+ * (<date>-mutate.md with --only mutate).
  *
  * Needs: the PostgreSQL server of `bash .ci/postgres.sh start` (started here when
  * PG_RLS_TEST_URL is not set), and for pgTAP the Debian packages postgresql-15-pgtap and
@@ -22,6 +24,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mutateFigures, renderMutate } from './mutate.mjs';
 import { profileSummary } from './profile.mjs';
 
 const require = createRequire(import.meta.url);
@@ -48,7 +51,7 @@ async function main() {
   const pgtap = args.pgtap && ensurePgtap();
 
   const rows = [];
-  for (const [T, U] of args.sizes) {
+  for (const [T, U] of args.only === 'mutate' ? [] : args.sizes) {
     const dir = writeWorkload(T, U);
     const checks = gen.checksFor(T, U);
     for (const form of args.forms) {
@@ -65,8 +68,9 @@ async function main() {
 
   const engine = args.engine ? engineFigures(url) : undefined;
   const profile = args.profile ? await profileLargest(url) : undefined;
-  const report = render(rows, engine, profile, machine(url, pgtap));
-  const out = join(ROOT, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}.md`);
+  const mutate = args.mutate ? await mutateFigures({ root: ROOT, work: WORK, url, runs: args.runs, log: (s) => process.stderr.write(`${s}\n`) }) : undefined;
+  const report = render(rows, engine, profile, mutate, machine(url, pgtap));
+  const out = join(ROOT, 'bench', 'results', `${new Date().toISOString().slice(0, 10)}${args.only ? `-${args.only}` : ''}.md`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, report);
   console.log(report);
@@ -76,7 +80,7 @@ async function main() {
 // ---- arguments and environment -----------------------------------------------------------
 
 function parseArgs(argv) {
-  const a = { runs: 3, sizes: [[1, 2], [10, 10], [50, 20], [200, 50]], forms: ['grouped', 'per-check'], pgtap: true, engine: true, profile: true };
+  const a = { runs: 3, sizes: [[1, 2], [10, 10], [50, 20], [200, 50]], forms: ['grouped', 'per-check'], pgtap: true, engine: true, profile: true, mutate: true, only: undefined };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--runs') a.runs = Number(argv[++i]);
     else if (argv[i] === '--sizes') a.sizes = argv[++i].split(',').map((s) => s.split('x').map(Number));
@@ -84,10 +88,16 @@ function parseArgs(argv) {
     else if (argv[i] === '--no-pgtap') a.pgtap = false;
     else if (argv[i] === '--no-engine') a.engine = false;
     else if (argv[i] === '--no-profile') a.profile = false;
+    else if (argv[i] === '--no-mutate') a.mutate = false;
+    else if (argv[i] === '--only') a.only = argv[++i];
     else throw new Error(`unknown argument ${argv[i]}; see the header of bench/run.mjs`);
   }
   if (!(a.runs >= 1) || a.sizes.some(([T, U]) => !(T >= 1 && U >= 2)) || !a.forms.every((f) => f === 'grouped' || f === 'per-check')) {
     throw new Error('--runs N (N ≥ 1), --sizes TxU,... (T ≥ 1, U ≥ 2), --forms grouped,per-check');
+  }
+  if (a.only !== undefined) {
+    if (a.only !== 'mutate') throw new Error(`--only takes mutate (the other parts: --no-pgtap, --no-engine, --no-profile, --no-mutate), got ${a.only}`);
+    Object.assign(a, { pgtap: false, engine: false, profile: false, mutate: true });
   }
   return a;
 }
@@ -381,20 +391,19 @@ function marginal(rows, row) {
   return { wall: per('wall'), phase: per('checksPhase') };
 }
 
-function render(rows, engine, profile, m) {
+function render(rows, engine, profile, mutate, m) {
   const f = (x, d = 2) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(d));
   const L = [];
   L.push(`# pg-rls-test benchmark, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`, '');
   L.push(`Machine: ${m.cpu}, ${m.memory}, load average at the end ${m.load}. Node ${m.node}, Vitest ${m.vitest}. Embedded: PGlite ${m.pglite}${engine ? ` (${engine.versions.embedded.replace(/^embedded PGlite [^ ]+ \(|\)$/g, '')})` : ''}. Server: PostgreSQL ${m.server} at ${m.url} (fsync off), for the url backend and pgTAP ${m.pgtap}.`, '');
-  L.push(`Medians of ${args.runs} run(s). **wall**: process start to exit (\`vitest run\`; for pgTAP createdb + CREATE EXTENSION + load + pg_prove, as shared/bench/pgtap/run.sh). **first check**: process start to the first check. **marginal**: (wall − wall of the next smaller size) / (checks − its checks). **RSS**: peak of the summed RSS of the process tree (Vitest main + fork worker; for pgTAP psql/pg_prove, not the server's backend, nor for url).`, '');
-  L.push('| W(T,U) | checks | tool | wall s (min–max) | first check s | checks phase s | marginal ms/check | peak RSS MB | pgTAP wall ÷ this |');
-  L.push('|---|---:|---|---:|---:|---:|---:|---:|---:|');
+  if (rows.length) L.push(`Medians of ${args.runs} run(s). **wall**: process start to exit (\`vitest run\`; for pgTAP createdb + CREATE EXTENSION + load + pg_prove, as shared/bench/pgtap/run.sh). **first check**: process start to the first check. **marginal**: (wall − wall of the next smaller size) / (checks − its checks). **RSS**: peak of the summed RSS of the process tree (Vitest main + fork worker; for pgTAP psql/pg_prove, not the server's backend, nor for url).`, '');
+  if (rows.length) L.push('| W(T,U) | checks | tool | wall s (min–max) | first check s | checks phase s | marginal ms/check | peak RSS MB | pgTAP wall ÷ this |', '|---|---:|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const tap = rows.find((x) => x.tool === 'pgTAP' && x.T === r.T && x.U === r.U);
     const mg = marginal(rows, r);
     L.push(`| (${r.T},${r.U}) | ${r.checks} | ${r.tool} | ${f(r.wall)} (${f(r.wallMin)}–${f(r.wallMax)}) | ${f(r.first)} | ${f(r.checksPhase)} | ${mg ? f(mg.wall, 3) : ''} | ${f(r.rss, 0)} | ${tap && r.tool !== 'pgTAP' ? f(tap.wall / r.wall) + '×' : ''} |`);
   }
-  L.push('', ...targets(rows, f));
+  if (rows.length) L.push('', ...targets(rows, f));
   if (profile) L.push('', ...whereTimeGoes(rows, profile, f));
   if (engine) {
     L.push('', '## The engine (bench/engine.bench.ts; in-process, medians)', '');
@@ -402,6 +411,7 @@ function render(rows, engine, profile, m) {
     for (const [name, v] of Object.entries(engine.figures)) L.push(`| ${name} | ${v.embedded ?? ''} | ${v.url ?? ''} |`);
     for (const note of engine.notes ?? []) L.push('', note);
   }
+  if (mutate) L.push('', ...renderMutate(mutate, f));
   L.push('');
   return L.join('\n');
 }

@@ -4,7 +4,7 @@
  * `expect` module used by @jest/globals).
  */
 import type {} from 'expect';
-import { RunnerNotFoundError } from '../src/internal.js';
+import { abandonPendingStarts, RunnerNotFoundError } from '../src/internal.js';
 import { asyncMatcherNames, matchers } from './index.js';
 import { checkAwaited, resetCalls, track } from './_await-guard.js';
 import type { MatcherContext } from './_context.js';
@@ -16,7 +16,7 @@ interface JestExpect {
   getState(): { currentTestName?: string };
 }
 
-const g = globalThis as unknown as { expect?: JestExpect; afterEach?: (fn: () => void) => void; beforeEach?: (fn: () => void) => void };
+const g = globalThis as unknown as { expect?: JestExpect; afterEach?: (fn: () => void) => void; beforeEach?: (fn: () => void) => void; afterAll?: (fn: () => void) => void };
 if (typeof g.expect !== 'function' || typeof g.afterEach !== 'function') {
   throw new RunnerNotFoundError('pg-rls-test/jest found no global expect and afterEach: it needs Jest\'s globals (loaded from a plain script, or with injectGlobals: false)', {
     hint: "add it to jest.config: setupFilesAfterEnv: ['pg-rls-test/jest'], and keep injectGlobals (the default); with injectGlobals: false, register by hand: import { matchers } from 'pg-rls-test/matchers'; expect.extend(matchers) (no await guard). With Vitest, import 'pg-rls-test/vitest' instead",
@@ -65,6 +65,11 @@ const expect = g.expect;
 expect.extend(wrapped);
 g.beforeEach!(() => resetCalls());
 g.afterEach!(() => checkAwaited(expect.getState().currentTestName));
+// A start still under way when the file ends was cut off by a hook timeout: say which step it was in.
+g.afterAll?.(() => {
+  const unfinished = abandonPendingStarts();
+  if (unfinished) throw unfinished;
+});
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace

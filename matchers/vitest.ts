@@ -2,7 +2,8 @@
  * `import 'pg-rls-test/vitest'` (in a test file or in `setupFiles`): registers the matchers with
  * Vitest's expect, fails any test that leaves one of them un-awaited, and types them.
  */
-import { afterEach, beforeEach, chai, expect } from 'vitest';
+import { afterAll, afterEach, beforeEach, chai, expect } from 'vitest';
+import { abandonPendingStarts } from '../src/internal.js';
 import { asyncMatcherNames, matchers } from './index.js';
 import { checkAwaited, resetCalls, track } from './_await-guard.js';
 import type { PgRlsMatchers } from './types.js';
@@ -20,6 +21,11 @@ for (const name of asyncMatcherNames) {
 
 beforeEach(() => resetCalls());
 afterEach((ctx) => checkAwaited(ctx.task.name));
+// A start still under way when the file ends was cut off by a hook timeout: say which step it was in.
+afterAll(() => {
+  const unfinished = abandonPendingStarts();
+  if (unfinished) throw unfinished;
+});
 
 declare module 'vitest' {
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unused-vars

@@ -5,7 +5,7 @@
 import type { Backend, Connection, Setup } from './backends/types.js';
 import { hashOf } from './backends/cache.js';
 import { Catalog } from './catalog/index.js';
-import { DatabaseClosedError, SeedFailedError } from './errors.js';
+import { BackendUnavailableError, DatabaseClosedError, SeedFailedError, StartUnfinishedError } from './errors.js';
 import { applySql, extensionsOf, inlineSql, readMigrations, readSeedFiles, type SqlSource } from './migrations.js';
 import { untouched } from './coverage.js';
 import { MUTATE_DIR_ENV } from './mutate/state.js';
@@ -197,6 +197,7 @@ async function buildSetup(options: ResolvedOptions, preset: Preset, sources: Sql
   return {
     baseKey: hashOf(presetSql),
     fullKey: hashOf(...[...sources, ...seedFiles].flatMap((s) => [s.label, s.text]), seedFn ? seedFn.toString() : ''),
+    summary: { preset: options.preset, sources: [...sources, ...seedFiles].map((s) => s.label), seed: seedFn !== undefined },
     extensions,
     base: async (conn: Connection) => {
       if (presetSql) await conn.exec(presetSql);
@@ -216,11 +217,26 @@ async function buildSetup(options: ResolvedOptions, preset: Preset, sources: Sql
   };
 }
 
-async function startBackend(options: ResolvedOptions, setup: Setup, keepWarm?: { run: number }): Promise<Backend> {
+let warnedFallback = false;
+
+async function startBackend(options: ResolvedOptions, setup: Setup, onPhase: (phase: string) => void, keepWarm?: { run: number }): Promise<Backend> {
   switch (options.backend) {
     case 'url': {
       const { ServerBackend } = await import('./backends/url.js');
-      return ServerBackend.start(setup, { url: options.url!, existing: options.existing, connectTimeoutMs: options.connectTimeoutMs });
+      return ServerBackend.start(setup, { url: options.url!, existing: options.existing, connectTimeoutMs: options.connectTimeoutMs, onPhase });
+    }
+    case 'native': {
+      const { startNativeBackend } = await import('./backends/native.js');
+      try {
+        return await startNativeBackend(setup, { cache: options.cache, onPhase });
+      } catch (e) {
+        // chosen by default because its binaries are installed, but they cannot run here (a musl
+        // system, a project only root may read): PGlite instead, said once
+        if (!options.backendByDefault || !(e instanceof BackendUnavailableError)) throw e;
+        if (!warnedFallback) process.stderr.write(`pg-rls-test: the native backend is installed but cannot run here (${e.message}); using the embedded one (PGlite)\n`);
+        warnedFallback = true;
+        return startBackend({ ...options, backend: 'embedded' }, setup, onPhase, keepWarm);
+      }
     }
     case 'testcontainers': {
       const { startContainerBackend } = await import('./backends/testcontainers.js');
@@ -228,35 +244,98 @@ async function startBackend(options: ResolvedOptions, setup: Setup, keepWarm?: {
     }
     default: {
       const { EmbeddedBackend } = await import('./backends/embedded.js');
-      return EmbeddedBackend.start(setup, { cache: options.cache, keepWarm });
+      return EmbeddedBackend.start(setup, { cache: options.cache, keepWarm, onPhase });
     }
   }
+}
+
+/** A start under way: what it is doing, so that a runner's timeout can be explained. */
+interface PendingStart {
+  began: number;
+  phase: string;
+  /** the test file ended without it: close the database as soon as it is there */
+  abandoned: boolean;
+}
+const pendingStarts = new Set<PendingStart>();
+
+/**
+ * For the runner entries' afterAll (pg-rls-test/vitest, pg-rls-test/jest): the starts still
+ * under way when a test file ends were abandoned by a hook that timed out. They close their
+ * database as soon as it is ready; the error returned names the step they were in.
+ */
+export function abandonPendingStarts(now = Date.now()): StartUnfinishedError | undefined {
+  const pending = [...pendingStarts];
+  if (pending.length === 0) return undefined;
+  for (const p of pending) p.abandoned = true;
+  const oldest = pending.reduce((a, b) => (a.began <= b.began ? a : b));
+  return new StartUnfinishedError(oldest.phase, now - oldest.began, pending.length - 1);
 }
 
 /** Starts a Postgres (embedded by default), applies preset, migrations and seed. */
 export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   const resolved = resolveOptions(options);
-  const preset = await presetByName(resolved.preset);
-  const clock = new Clock(resolved.now);
-  const sources = [...readMigrations(resolved.migrations), ...inlineSql(resolved.sql)];
-  const setup = await buildSetup(resolved, preset, sources);
-  // `pg-rls-test mutate` runs the suite with PG_RLS_TEST_MUTATE_DIR set (src/mutate/worker.ts)
-  const mutation = process.env[MUTATE_DIR_ENV]
-    ? (await import('./mutate/worker.js')).mutationFor(setup, resolved.backend, preset, sources, resolved.existing === true)
-    : undefined;
-  setup.mutation = mutation?.mutation;
-  // the seed and the mutation run's own reads are not a test's use of the tables
-  const [backend, issuer] = await untouched(() =>
-    Promise.all([
-      startBackend(resolved, setup, mutation ? { run: mutation.run } : undefined).then(async (b) => {
-        await mutation?.started(b);
-        return b;
-      }),
-      Issuer.create({ alg: resolved.dataApi.alg, issuer: resolved.dataApi.issuer, audience: resolved.dataApi.audience, clock, claims: preset.claims }),
-    ]),
-  ).catch((e: unknown) => {
-    mutation?.failed(e);
-    throw e;
-  });
-  return new TestDatabase(backend, issuer, clock, preset, resolved);
+  const pending: PendingStart = { began: Date.now(), phase: 'starting', abandoned: false };
+  pendingStarts.add(pending);
+  const onPhase = (phase: string) => {
+    // the test file is over: stop at this step instead of finishing for nobody
+    if (pending.abandoned) throw new StartUnfinishedError(`${pending.phase} (stopped there)`, Date.now() - pending.began, 0);
+    pending.phase = phase;
+  };
+  let db: TestDatabase;
+  try {
+    const preset = await presetByName(resolved.preset);
+    const clock = new Clock(resolved.now);
+    const sources = [...readMigrations(resolved.migrations), ...inlineSql(resolved.sql)];
+    const setup = await buildSetup(resolved, preset, sources);
+    // `pg-rls-test mutate` runs the suite with PG_RLS_TEST_MUTATE_DIR set (src/mutate/worker.ts)
+    const mutation = process.env[MUTATE_DIR_ENV]
+      ? (await import('./mutate/worker.js')).mutationFor(setup, resolved.backend, preset, sources, resolved.existing === true)
+      : undefined;
+    setup.mutation = mutation?.mutation;
+    // the seed and the mutation run's own reads are not a test's use of the tables
+    const [backend, issuer] = await untouched(() =>
+      Promise.all([
+        startBackend(resolved, setup, onPhase, mutation?.keepWarm ? { run: mutation.run } : undefined).then(async (b) => {
+          await mutation?.started(b);
+          return b;
+        }),
+        Issuer.create({ alg: resolved.dataApi.alg, issuer: resolved.dataApi.issuer, audience: resolved.dataApi.audience, clock, claims: preset.claims }),
+      ]),
+    ).catch((e: unknown) => {
+      mutation?.failed(e);
+      throw e;
+    });
+    db = new TestDatabase(backend, issuer, clock, preset, resolved);
+  } finally {
+    pendingStarts.delete(pending);
+  }
+  if (pending.abandoned) {
+    // nobody will close it: its test file is over
+    await db.close();
+    throw new StartUnfinishedError(`${pending.phase} (it finished after the test file had ended, and was closed)`, Date.now() - pending.began, 0);
+  }
+  return db;
+}
+
+/**
+ * Builds and caches what a first start would build for these options, and closes it: for a
+ * globalSetup, so that the first test file starts from the cache. The embedded backend caches
+ * the prepared database, the native one its cluster (initdb); url and testcontainers keep
+ * nothing between runs: for them it does nothing.
+ */
+export async function prepareTestDatabase(options: TestDatabaseOptions = {}): Promise<void> {
+  const resolved = resolveOptions(options);
+  if (resolved.backend !== 'embedded' && resolved.backend !== 'native') return;
+  const db = await createTestDatabase(options);
+  await db.close();
+}
+
+/**
+ * For `npm run build` (scripts/build-base.mjs): writes the clusters shipped in dist/base, plain
+ * and with the default preset (neon, Data API grants) applied.
+ */
+export async function shipPreparedClusters(outDir: string): Promise<string[]> {
+  const { writeShippedClusters } = await import('./backends/embedded.js');
+  const resolved = resolveOptions({ backend: 'embedded' });
+  return writeShippedClusters(outDir, [await buildSetup(resolved, await presetByName(resolved.preset), [])]);
 }

@@ -24,6 +24,7 @@ export type PgRlsTestErrorCode =
   | 'ERR_PGRLS_INVALID_TOKEN'
   | 'ERR_PGRLS_RUNNER_NOT_FOUND'
   | 'ERR_PGRLS_MATCHER_NOT_AWAITED'
+  | 'ERR_PGRLS_START_UNFINISHED'
   | 'ERR_PGRLS_MUTANT_INVALID'
   | 'ERR_PGRLS_MUTATE_FAILED';
 
@@ -239,6 +240,35 @@ export class MatcherNotAwaitedError extends PgRlsTestError {
   declare code: 'ERR_PGRLS_MATCHER_NOT_AWAITED';
 }
 
+/**
+ * A test file ended while createTestDatabase() was still starting: the hook awaiting it timed
+ * out (Jest 5 s, Vitest 10 s by default). Says which step it was in and for how long.
+ */
+export class StartUnfinishedError extends PgRlsTestError {
+  static {
+    brand(this, 'StartUnfinishedError');
+  }
+  static override code = 'ERR_PGRLS_START_UNFINISHED' as const;
+  declare code: 'ERR_PGRLS_START_UNFINISHED';
+  /** what the start was doing when the file ended */
+  phase: string;
+  /** how long it had been running, in ms */
+  elapsedMs: number;
+  constructor(phase: string, elapsedMs: number, more: number) {
+    const others = more > 0 ? ` (and ${more} more start${more === 1 ? '' : 's'})` : '';
+    super(
+      `createTestDatabase() had not finished when the test file ended${others}: after ${(elapsedMs / 1000).toFixed(1)} s it was still ${phase}, and the hook awaiting it had timed out ` +
+        '(a first start builds the prepared database: migrations and seed; later starts unpack it from the cache). ' +
+        'Runners print no hint, so here it is: build it before the tests with `npx pg-rls-test prepare` or a globalSetup (README: "The first run"), or give the hook more time',
+      {
+        hint: 'build it before the tests are timed: `npx pg-rls-test prepare --migrations <folder>`, or a globalSetup that calls prepareTestDatabase(options) (README: "The first run"); or give the hook more time: beforeAll(fn, 30_000)',
+      },
+    );
+    this.phase = phase;
+    this.elapsedMs = elapsedMs;
+  }
+}
+
 /** `pg-rls-test mutate`: the database refused a mutant's SQL (reported as Stryker's CompileError). */
 export class MutantInvalidError extends PgRlsTestError {
   static {
@@ -284,6 +314,7 @@ export type AnyPgRlsTestError =
   | InvalidTokenError
   | RunnerNotFoundError
   | MatcherNotAwaitedError
+  | StartUnfinishedError
   | MutantInvalidError
   | MutateFailedError;
 

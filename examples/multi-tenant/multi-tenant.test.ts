@@ -13,6 +13,7 @@ let ann: User; // member of acme
 let adam: User; // admin of acme
 let bea: User; // member of globex
 let both: User; // member of both
+let nosub: User; // a token without sub: auth.user_id() is NULL
 
 beforeAll(async () => {
   db = await createTestDatabase({
@@ -24,12 +25,38 @@ beforeAll(async () => {
       INSERT INTO documents (org_id, title) VALUES ('acme', 'Acme roadmap'), ('acme', 'Acme payroll'), ('globex', 'Globex plan');`,
   });
   [ann, adam, bea, both] = ['ann', 'adam', 'bea', 'both'].map((name) => db.user(name, { sub: name })) as [User, User, User, User];
+  // every "only" check below tries it too (and anonymous)
+  nosub = db.user('no-sub', { sub: null });
 });
 afterAll(() => db?.close());
 
 describe('tenant isolation', () => {
   test('the schema passes the audit (the SECURITY DEFINER helper is not a finding)', async () => {
     await expect(db).toBeDataApiReady();
+  });
+
+  test('grants: what the Data API gives authenticated, nothing to anonymous, no policy for anonymous', async () => {
+    for (const table of ['orgs', 'memberships', 'documents']) {
+      await expect(db.table(table)).toGrant(['SELECT', 'INSERT', 'UPDATE', 'DELETE'], 'authenticated', { exactly: true });
+      await expect(db.table(table)).toGrant([], 'anonymous', { exactly: true });
+      for (const command of ['select', 'insert', 'update', 'delete'] as const) await expect(db.table(table)).not.toHavePolicyFor(command, 'anonymous');
+    }
+  });
+
+  test('the helper my_orgs() answers the caller only, and nothing without an identity', async () => {
+    const orgsOf = async (who: User | typeof db.anonymous) => (await db.as(who).query('select * from public.my_orgs() as org order by 1')).rows.map((r) => r.org);
+    expect(await orgsOf(both)).toEqual(['acme', 'globex']);
+    expect(await orgsOf(nosub)).toEqual([]);
+    expect(await orgsOf(db.anonymous)).toEqual([]);
+  });
+
+  test('members see their organisations and their own memberships, and change neither', async () => {
+    await expect(db.rows('orgs', { id: 'acme' })).toBeVisibleOnlyTo([ann, adam, both]);
+    await expect(db.rows('orgs', { id: 'acme' })).toBeWritableOnlyBy([], { commands: ['update'] });
+    await expect(db.rows('memberships', { user_id: 'ann' })).toBeVisibleOnlyTo(ann);
+    // nobody promotes themselves or joins another organisation
+    await expect(db.rows('memberships', { user_id: 'ann' })).toBeWritableOnlyBy([]);
+    await expect(db.as(ann).insert('memberships', { org_id: 'globex', user_id: 'ann', role: 'admin' })).toBeDeniedByRls();
   });
 
   test("each organisation's documents are visible to its members only", async () => {

@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase, type User } from 'pg-rls-test';
 let db: TestDatabase;
 let alice: User;
 let bob: User;
+let nosub: User;
 
 beforeAll(async () => {
   db = await createTestDatabase({
@@ -28,7 +29,7 @@ beforeAll(async () => {
   alice = db.user('alice', { sub: 'user-alice' });
   bob = db.user('bob', { sub: 'user-bob' });
   // a token without sub (auth.user_id() is NULL): every "only" check below tries it too
-  db.user('no-sub', { sub: null });
+  nosub = db.user('no-sub', { sub: null });
 });
 afterAll(() => db?.close());
 
@@ -91,6 +92,14 @@ describe('who writes what', () => {
     expect(result.rowCount).toBe(0);
     await expect(db.as(bob).update('posts', { content: 'hijacked' }, { user_id: 'user-alice' })).toBeDeniedByRls();
     await expect(db.as(bob).delete('posts', { user_id: 'user-alice' })).toBeDeniedByRls();
+  });
+
+  test('a token without sub changes nothing: 0 rows, no error, even on the published posts it can read', async () => {
+    // the SELECT policy shows it the published posts; the UPDATE policy must not admit them (its
+    // WITH CHECK would then refuse the new rows with an error instead of the silent 0 rows)
+    expect(await db.as(nosub).update('posts', { content: 'x' }, { is_published: true })).toEqual({ rowCount: 0 });
+    expect(await db.as(nosub).update('posts', { content: 'x' }, {})).toEqual({ rowCount: 0 });
+    expect(await db.as(nosub).delete('posts', {})).toEqual({ rowCount: 0 });
   });
 
   test('bob cannot insert a post as alice: 42501', async () => {

@@ -1,13 +1,4 @@
-import { defineConfig } from 'vitest/config';
-import { packageAlias } from '../../vitest.shared.js';
+import { exampleConfig } from '../example-config.js';
 
-// The posts example alone (`npx pg-rls-test mutate` in this folder finds it, as in a project of its own).
-export default defineConfig({
-  resolve: { alias: packageAlias },
-  test: {
-    root: new URL('.', import.meta.url).pathname,
-    include: ['*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 120_000,
-  },
-});
+// The posts example alone (`npx pg-rls-test mutate` in this folder finds it).
+export default exampleConfig(new URL('.', import.meta.url));

@@ -1,34 +1,62 @@
 /**
  * The default backend: PGlite (Postgres compiled to WASM) in this process, nothing to install.
- * A database is a NodeFS data directory in a temp folder, copied from a cache of prepared
- * directories (opening a copied directory takes about 0.7 s; initdb about 4 s). reset() closes
- * and re-copies only when something was committed since the last reset.
+ * A database is a NodeFS data directory in a working folder (workdirs.ts), unpacked from the
+ * cache of prepared databases (cache.ts, archive.ts). On a cache miss the preset, migrations and
+ * seed run on a fresh cluster: the one shipped in the package (built with `npm run build`), else
+ * one made by initdb once and cached. reset() unpacks again, only when something was committed.
  */
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Extensions, PGlite as PGliteType } from '@electric-sql/pglite';
 import { BackendUnavailableError } from '../errors.js';
-import { cachedDir, defaultCacheDir, hashOf, removeWorkDir, storeDir, tempWorkDir } from './cache.js';
+import { BadArchiveError, pack, snapshotDir, unpack, writeUnpacked, type ArchiveHeader, type Unpacked } from './archive.js';
+import { dropEntry, hashOf, readEntry, resolveCache, sweepCacheOnce, writeEntry, type CacheConfig, type CacheOption } from './cache.js';
 import { embeddedExtensions } from './extensions.js';
+import { createWorkDir, removeWorkDir, sweepWorkDirsOnce } from './workdirs.js';
 import { applyMutation, SerialBackend, type AppliedMutation, type Backend, type Connection, type Result, type Setup } from './types.js';
 
 export interface EmbeddedOptions {
-  /** Where prepared data directories are kept; `false` disables the cache. */
-  cache?: string | false | undefined;
+  /** Where prepared databases are cached and how many; `false` disables the cache. */
+  cache?: CacheOption | undefined;
+  /** Told what a start is doing, so a runner's timeout can name the slow step. */
+  onPhase?: ((phase: string) => void) | undefined;
   /**
    * `pg-rls-test mutate`: close() keeps the database open (its mutant undone, its sequences put
-   * back) for the next run of the same setup, which takes it instead of copying and opening a
+   * back) for the next run of the same setup, which takes it instead of unpacking and opening a
    * data directory (~0.3 s). Databases lent in an earlier run and never closed are closed.
    */
   keepWarm?: { run: number } | undefined;
 }
 
+/** Bumped when what is stored changes shape: older entries then no longer match any key. */
+const FORMAT = 'pgdata-2';
+
 type PGliteModule = typeof import('@electric-sql/pglite');
-type Loaded = Promise<{ mod: PGliteModule; version: string; wasm: WebAssembly.Module; bundle: Blob }>;
+type Loaded = Promise<{ mod: PGliteModule; wasm: WebAssembly.Module; bundle: Blob }>;
 // On globalThis: a mutation run's test worker re-evaluates this module for every run, and the
 // WASM compile (~60 ms) should happen once per worker.
 const LOADED = Symbol.for('pg-rls-test.embedded.pglite');
+
+/** PGlite's dist/ folder (package.json is not in its exports: found beside the entry). */
+function pgliteDist(): string {
+  return dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
+}
+
+let version: string | undefined;
+/** The installed PGlite's version: part of every cache key. */
+export function pgliteVersion(): string {
+  version ??= JSON.parse(readFileSync(join(pgliteDist(), '..', 'package.json'), 'utf8')).version as string;
+  return version;
+}
+
+function unavailable(cause: unknown): BackendUnavailableError {
+  return new BackendUnavailableError('the embedded backend needs the package @electric-sql/pglite, which could not be loaded', {
+    cause,
+    hint: 'npm install @electric-sql/pglite, or choose backend: "url"',
+  });
+}
 
 /** Loads PGlite once per process and compiles its WASM once, shared by every database. */
 function loadPglite(): Loaded {
@@ -38,18 +66,12 @@ function loadPglite(): Loaded {
     try {
       mod = await import('@electric-sql/pglite');
     } catch (cause) {
-      throw new BackendUnavailableError('the embedded backend needs the package @electric-sql/pglite, which could not be loaded', {
-        cause,
-        hint: 'npm install @electric-sql/pglite, or choose backend: "url"',
-      });
+      throw unavailable(cause);
     }
-    const require = createRequire(import.meta.url);
-    // package.json is not in the package's exports: find it beside the resolved entry (dist/).
-    const distDir = dirname(require.resolve('@electric-sql/pglite'));
-    const version = JSON.parse(readFileSync(join(distDir, '..', 'package.json'), 'utf8')).version as string;
+    const distDir = pgliteDist();
     const wasm = await WebAssembly.compile(readFileSync(join(distDir, 'pglite.wasm')));
     const bundle = new Blob([readFileSync(join(distDir, 'pglite.data'))]);
-    return { mod, version, wasm, bundle };
+    return { mod, wasm, bundle };
   })().catch((e: unknown) => {
     delete g[LOADED];
     throw e;
@@ -105,6 +127,106 @@ async function openDataDir(dataDir: string, extensionNames: readonly string[]): 
   return new PgliteConnection(pg);
 }
 
+/**
+ * Before a snapshot: move to a new WAL segment, so that the shutdown checkpoint deletes the old
+ * one instead of recycling it and the segment kept is zeros (16 MB less to store). Failing only
+ * costs size.
+ */
+async function compactWal(conn: PgliteConnection): Promise<void> {
+  await conn.pg.exec('RESET ROLE; SET wal_recycle = off; SELECT pg_switch_wal()').catch(() => undefined);
+}
+
+/** A file shipped in the package for this PGlite version (dist/base), if any. */
+function shipped(name: string): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  // dist/internal.js -> dist/base; from the sources (tests) src/backends -> dist/base
+  return [join(here, 'base', name), join(here, '..', '..', 'dist', 'base', name)].find((p) => existsSync(p));
+}
+
+/** The plain cluster, or one with the preset whose SQL hashes to `baseKey` applied. */
+const shippedName = (v: string, baseKey?: string) => (baseKey ? `pglite-${v}-${baseKey}.pgdata` : `pglite-${v}.pgdata`);
+const clusterKey = (v: string) => `cluster-${hashOf(FORMAT, v)}`;
+
+async function tryUnpack(file: Buffer | undefined, v: string): Promise<Unpacked | undefined> {
+  if (!file) return undefined;
+  try {
+    const u = await unpack(file);
+    return u.header.pglite === v ? u : undefined;
+  } catch (e) {
+    if (e instanceof BadArchiveError) return undefined;
+    throw e;
+  }
+}
+
+const readShipped = (name: string) => {
+  const path = shipped(name);
+  return path ? readFileSync(path) : undefined;
+};
+
+/**
+ * Puts a fresh cluster (what initdb makes) into `dataDir`: shipped in the package with the
+ * preset already applied (then resolves to true), else the plain one shipped, else the cached
+ * one, else initdb now (seconds), cached for the next time.
+ */
+async function freshCluster(dataDir: string, cache: CacheConfig | undefined, phase: (p: string) => void, baseKey?: string): Promise<boolean> {
+  const v = pgliteVersion();
+  const based = baseKey ? await tryUnpack(readShipped(shippedName(v, baseKey)), v) : undefined;
+  if (based?.header.base === baseKey && based) {
+    writeUnpacked(based, dataDir);
+    return true;
+  }
+  const plain = (await tryUnpack(readShipped(shippedName(v)), v)) ?? (cache && (await tryUnpack(readEntry(cache, clusterKey(v)), v)));
+  if (plain) {
+    writeUnpacked(plain, dataDir);
+    return false;
+  }
+  if (cache) dropEntry(cache, clusterKey(v));
+  phase(`running initdb: no prepared cluster for PGlite ${v} (\`npx pg-rls-test prepare\` makes one)`);
+  const conn = await openDataDir(dataDir, []);
+  await compactWal(conn);
+  await conn.pg.close();
+  if (cache) writeEntry(cache, clusterKey(v), await pack(snapshotDir(dataDir, clusterHeader(v))));
+  return false;
+}
+
+const clusterHeader = (v: string, base?: string): ArchiveHeader => ({
+  pglite: v,
+  what: base ? 'cluster (initdb) with a preset' : 'cluster (initdb)',
+  ...(base ? { base } : {}),
+  created: new Date().toISOString(),
+});
+
+/**
+ * Writes the clusters that `npm run build` ships in dist/base: the plain one, and one per given
+ * preset base (the default preset), so that a first start runs neither initdb nor the preset.
+ */
+export async function writeShippedClusters(outDir: string, bases: Pick<Setup, 'base' | 'baseKey' | 'extensions'>[]): Promise<string[]> {
+  const v = pgliteVersion();
+  mkdirSync(outDir, { recursive: true });
+  const work = createWorkDir();
+  try {
+    const plainDir = join(work, 'plain');
+    await freshCluster(plainDir, resolveCache(undefined), () => undefined);
+    const plain = snapshotDir(plainDir, clusterHeader(v));
+    const files = [join(outDir, shippedName(v))];
+    writeFileSync(files[0]!, await pack(plain, true)); // the package ships them gzipped
+    for (const b of bases) {
+      const dir = join(work, b.baseKey);
+      writeUnpacked(plain, dir);
+      const conn = await openDataDir(dir, b.extensions);
+      await b.base(conn);
+      await compactWal(conn);
+      await conn.pg.close();
+      const file = join(outDir, shippedName(v, b.baseKey));
+      writeFileSync(file, await pack(snapshotDir(dir, clusterHeader(v, b.baseKey)), true));
+      files.push(file);
+    }
+    return files;
+  } finally {
+    removeWorkDir(work);
+  }
+}
+
 function normalize(r: { rows: unknown[]; affectedRows?: number; rowCount?: number; fields: { name: string }[] }): Result {
   // affectedRows is a running total over a multi-statement exec; rowCount is this statement's own
   // command tag (UPDATE 2, SELECT 5), absent for tags without a count (BEGIN).
@@ -129,25 +251,33 @@ export class EmbeddedBackend extends SerialBackend<PgliteConnection> implements 
   readonly commits = true;
   description: string;
   #workDir: string;
-  #pristine: string;
+  /** the prepared database, in memory: what reset() writes back */
+  #pristine: Unpacked;
+  /** the cache entry being written after a build */
+  #stored: Promise<void>;
   #extensions: readonly string[];
 
   /** mutate: the mutant applied now, the pool key, the SQL that puts the sequences back */
   #mutation: AppliedMutation | undefined;
   #warm: { key: string; restoreSequences: string } | undefined;
 
-  private constructor(conn: PgliteConnection, workDir: string, pristine: string, description: string, extensions: readonly string[]) {
+  private constructor(conn: PgliteConnection, workDir: string, pristine: Unpacked, description: string, extensions: readonly string[], stored: Promise<void>) {
     super(conn);
     this.#workDir = workDir;
     this.#pristine = pristine;
     this.description = description;
     this.#extensions = extensions;
+    this.#stored = stored;
   }
 
   static async start(setup: Setup, options: EmbeddedOptions = {}): Promise<EmbeddedBackend> {
-    const pglite = await loadPglite();
-    const baseKey = `base-${hashOf(pglite.version, setup.baseKey)}`;
-    const fullKey = `full-${hashOf(pglite.version, setup.baseKey, setup.fullKey)}`;
+    let v: string;
+    try {
+      v = pgliteVersion();
+    } catch (cause) {
+      throw unavailable(cause);
+    }
+    const fullKey = `db-${hashOf(FORMAT, v, setup.baseKey, setup.fullKey)}`;
     if (options.keepWarm) {
       const pool = warmPool();
       for (const [lent, run] of pool.lent) if (run !== options.keepWarm.run) await lent.#discard();
@@ -158,7 +288,7 @@ export class EmbeddedBackend extends SerialBackend<PgliteConnection> implements 
         return warm;
       }
     }
-    const backend = await EmbeddedBackend.#open(setup, options, pglite.version, baseKey, fullKey);
+    const backend = await EmbeddedBackend.#open(setup, options, v, fullKey);
     if (options.keepWarm) {
       const { rows } = await backend.conn.query(
         `SELECT coalesce(string_agg(format('SELECT pg_catalog.setval(%L, %s, %L)', format('%I.%I', schemaname, sequencename), coalesce(last_value, start_value), last_value IS NOT NULL), '; '), '') AS sql FROM pg_catalog.pg_sequences`,
@@ -206,57 +336,61 @@ export class EmbeddedBackend extends SerialBackend<PgliteConnection> implements 
 
   async #discard(): Promise<void> {
     warmPool().lent.delete(this);
-    await this.conn.pg.close().catch(() => undefined);
-    removeWorkDir(this.#workDir);
+    try {
+      await this.conn.pg.close().catch(() => undefined);
+      await this.#stored;
+    } finally {
+      removeWorkDir(this.#workDir);
+    }
   }
 
-  static async #open(setup: Setup, options: EmbeddedOptions, version: string, baseKey: string, fullKey: string): Promise<EmbeddedBackend> {
+  static async #open(setup: Setup, options: EmbeddedOptions, v: string, key: string): Promise<EmbeddedBackend> {
+    sweepWorkDirsOnce();
+    const phase = options.onPhase ?? (() => undefined);
+    const cache = resolveCache(options.cache);
+    if (cache) sweepCacheOnce(cache);
+    phase('loading PGlite');
+    const pglite = loadPglite();
+    pglite.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
     // Every open of a data directory must load the extensions created in it.
     const open = (dir: string) => openDataDir(dir, setup.extensions);
-    const cacheDir = options.cache === false ? undefined : (options.cache ?? defaultCacheDir());
-    const work = tempWorkDir();
+    const work = createWorkDir();
     const dataDir = join(work, 'data');
-    const copy = (from: string) => cpSync(from, dataDir, { recursive: true });
-
+    let stored: Promise<void> = Promise.resolve();
     try {
-      let pristine = cacheDir && cachedDir(cacheDir, fullKey);
-      if (!pristine) {
-        // Build: from the cached base if there is one, else initdb + preset.
-        const base = cacheDir && cachedDir(cacheDir, baseKey);
-        let conn: PgliteConnection;
-        if (base) {
-          copy(base);
-          conn = await open(dataDir);
-        } else {
-          conn = await open(dataDir);
-          await setup.base(conn);
-          if (cacheDir) {
-            await conn.pg.close();
-            storeDir(cacheDir, baseKey, dataDir);
-            conn = await open(dataDir);
-          }
-        }
-        try {
-          await setup.rest(conn, 'embedded');
-        } finally {
-          await conn.pg.close();
-        }
-        if (cacheDir) {
-          storeDir(cacheDir, fullKey, dataDir);
-          pristine = cachedDir(cacheDir, fullKey);
-        }
-        if (!pristine) {
-          // No cache (or it could not be written): keep a private pristine copy for reset().
-          pristine = join(work, 'pristine');
-          cpSync(dataDir, pristine, { recursive: true });
-        }
+      let conn: PgliteConnection;
+      let pristine = cache && (await tryUnpack(readEntry(cache, key), v));
+      if (pristine) {
+        phase('unpacking the cached database');
+        writeUnpacked(pristine, dataDir);
+        await pglite;
+        phase('opening the database');
+        conn = await open(dataDir);
       } else {
-        copy(pristine);
+        if (cache) dropEntry(cache, key); // damaged, if it was there at all
+        await pglite;
+        const based = await freshCluster(dataDir, cache, phase, setup.baseKey);
+        phase(`applying ${describeSetup(setup, based)}`);
+        const build = await open(dataDir);
+        try {
+          if (!based) await setup.base(build);
+          await setup.rest(build, 'embedded');
+          await compactWal(build);
+        } finally {
+          await build.pg.close();
+        }
+        phase('opening the database');
+        // the snapshot is unmutated: a mutant is applied after this (the cache must never hold one)
+        pristine = snapshotDir(dataDir, { pglite: v, ...setup.summary, created: new Date().toISOString() });
+        // Written while the database opens, and after: close() waits for it.
+        const entry = pristine;
+        if (cache) stored = pack(entry).then((file) => writeEntry(cache, key, file), () => undefined);
+        conn = await open(dataDir);
       }
-      const conn = await open(dataDir);
       const serverVersion = (await conn.query('SHOW server_version')).rows[0]?.server_version;
-      return new EmbeddedBackend(conn, work, pristine, `embedded PGlite ${version} (PostgreSQL ${String(serverVersion)})`, setup.extensions);
+      return new EmbeddedBackend(conn, work, pristine, `embedded PGlite ${v} (PostgreSQL ${String(serverVersion)})`, setup.extensions, stored);
     } catch (e) {
+      await stored;
       removeWorkDir(work);
       throw e;
     }
@@ -268,7 +402,7 @@ export class EmbeddedBackend extends SerialBackend<PgliteConnection> implements 
       await this.conn.pg.close();
       const dataDir = join(this.#workDir, 'data');
       rmSync(dataDir, { recursive: true, force: true });
-      cpSync(this.#pristine, dataDir, { recursive: true });
+      writeUnpacked(this.#pristine, dataDir);
       this.conn = await openDataDir(dataDir, this.#extensions);
       this.dirty = false;
       // mutate: the pristine copy is unmutated (the cache must never hold a mutant)
@@ -291,4 +425,12 @@ export class EmbeddedBackend extends SerialBackend<PgliteConnection> implements 
       await this.#discard();
     });
   }
+}
+
+function describeSetup(setup: Setup, based: boolean): string {
+  const { preset, sources, seed } = setup.summary;
+  const parts = based ? [] : [`the ${preset} preset`];
+  if (sources.length) parts.push(sources.length === 1 ? '1 SQL source' : `${sources.length} SQL sources`);
+  if (seed) parts.push('the seed');
+  return parts.join(', ') || 'nothing (the preset came prepared)';
 }

@@ -46,7 +46,9 @@ export async function startContainerBackend(setup: Setup, options: Testcontainer
       { cause, hint: NO_RUNTIME_HINT },
     );
   }
-  return ServerBackend.throwaway(setup, container.getConnectionUri(), 10_000, 'testcontainers', async () => {
-    await container.stop();
+  return ServerBackend.throwaway(setup, container.getConnectionUri(), 10_000, 'testcontainers', {
+    extraDispose: async () => {
+      await container.stop();
+    },
   });
 }

@@ -1,7 +1,7 @@
 /** What every backend offers: one connection, scripts and single statements, reset, close. */
 import { MutantInvalidError } from '../errors.js';
 
-export type BackendKind = 'embedded' | 'url' | 'testcontainers';
+export type BackendKind = 'embedded' | 'url' | 'testcontainers' | 'native';
 
 export type Row = Record<string, unknown>;
 
@@ -45,8 +45,16 @@ export interface Setup {
   /** Hashes of what base() and base()+rest() do; equal keys mean an equal database. */
   baseKey: string;
   fullKey: string;
+  /** What builds it, in words, for the cache listing: preset, migration files and inline SQL, seed. */
+  summary: SetupSummary;
   /** `pg-rls-test mutate`: a mutant applied after rest() (and again after each reset()); never cached. */
   mutation?: AppliedMutation | undefined;
+}
+
+export interface SetupSummary {
+  preset: string;
+  sources: string[];
+  seed: boolean;
 }
 
 /** A mutant's SQL, as the test worker receives it from the mutation runner. */
@@ -95,6 +103,27 @@ export class Mutex {
   }
 }
 
+/** When the event loop last had a turn (see yieldNow). */
+let lastTurn = performance.now();
+const TURN_MS = 50;
+
+/**
+ * PGlite answers without real I/O, so a loop of requests or resets resolves promise after
+ * promise and the event loop never turns: no timer (a runner's timeout) and no signal handler
+ * (Ctrl-C, which then does nothing) runs. Every 50 ms a call waits for one turn of the loop;
+ * in between it costs a clock read.
+ */
+function yieldNow(): Promise<void> {
+  const now = performance.now();
+  if (now - lastTurn < TURN_MS) return Promise.resolve();
+  return new Promise((resolve) =>
+    setImmediate(() => {
+      lastTurn = performance.now();
+      resolve();
+    }),
+  );
+}
+
 /**
  * A backend that owns one connection: every call takes its turn (Mutex), and the subclass
  * swaps the connection in reset() and ends it in close(), inside serially().
@@ -109,7 +138,7 @@ export abstract class SerialBackend<C extends Connection> {
   }
 
   protected serially<T>(fn: () => Promise<T>): Promise<T> {
-    return this.#mutex.run(fn);
+    return this.#mutex.run(() => yieldNow().then(fn));
   }
 
   exec(script: string): Promise<Result[]> {

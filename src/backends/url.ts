@@ -6,9 +6,9 @@
  * - `existing: true`: the database as it is. Nothing is installed and nothing committed:
  *   every request and every owner query runs in a rolled-back transaction.
  */
-import { randomBytes } from 'node:crypto';
 import { BackendUnavailableError } from '../errors.js';
 import { ident } from '../sql/index.js';
+import { commentSql, sweepThrowaways, throwawayNames } from './throwaway.js';
 import { applyMutation, SerialBackend, type Backend, type BackendKind, type Connection, type Result, type Setup } from './types.js';
 
 type PgModule = typeof import('pg');
@@ -43,11 +43,12 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-async function connect(url: string, timeoutMs: number): Promise<PgClient> {
+async function connect(url: string, timeoutMs: number, applicationName?: string): Promise<PgClient> {
   const pg = await loadPg();
   const client = new pg.Client({
     connectionString: url,
     connectionTimeoutMillis: timeoutMs,
+    ...(applicationName ? { application_name: applicationName } : {}),
     // int8 as a number, as PGlite returns it, so rows compare equal on every backend.
     types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8 ? Number : pg.types.getTypeParser(oid, format as 'text'))) as never },
   });
@@ -121,7 +122,20 @@ export interface UrlOptions {
   url: string;
   existing?: boolean | undefined;
   connectTimeoutMs?: number | undefined;
+  /** Told what a start is doing, so a runner's timeout can name the slow step. */
+  onPhase?: ((phase: string) => void) | undefined;
 }
+
+export interface ThrowawayOptions {
+  /** run after the databases are dropped (testcontainers: stop the container) */
+  extraDispose?: (() => Promise<void>) | undefined;
+  onPhase?: ((phase: string) => void) | undefined;
+  /** what the server is, for the description (default: its URL) */
+  label?: string | undefined;
+}
+
+/** Servers swept by this process already (host:port). */
+const swept = new Set<string>();
 
 export class ServerBackend extends SerialBackend<PgConnection> implements Backend {
   readonly kind: BackendKind;
@@ -151,14 +165,25 @@ export class ServerBackend extends SerialBackend<PgConnection> implements Backen
       };
       return new ServerBackend(life, await life.connect());
     }
-    return ServerBackend.throwaway(setup, options.url, timeout, 'url');
+    return ServerBackend.throwaway(setup, options.url, timeout, 'url', { onPhase: options.onPhase });
   }
 
-  /** A throw-away database (and its template) on the server at `url`. */
-  static async throwaway(setup: Setup, url: string, timeout: number, kind: BackendKind, extraDispose?: () => Promise<void>): Promise<ServerBackend> {
-    const admin = await connect(url, timeout);
-    const stem = `pgrls_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-    const template = `${stem}_tpl`;
+  /**
+   * A throw-away database (and its template) on the server at `url`, named after this process;
+   * first, once per server, those whose owner died are dropped (throwaway.ts).
+   */
+  static async throwaway(setup: Setup, url: string, timeout: number, kind: BackendKind, more: ThrowawayOptions = {}): Promise<ServerBackend> {
+    const { extraDispose, label } = more;
+    const phase = more.onPhase ?? (() => undefined);
+    const { stem, template, appName, comment } = throwawayNames();
+    phase(`connecting to ${describeUrl(url)}`);
+    // the admin connection lives as long as the databases: a sweep elsewhere sees it and keeps them
+    const admin = await connect(url, timeout, appName);
+    const server = describeUrl(withDatabase(url, ''));
+    if (!swept.has(server)) {
+      swept.add(server);
+      await sweepThrowaways(new PgConnection(admin)).catch(() => undefined); // best effort
+    }
     const created: string[] = [];
     const drop = async (db: string) => {
       await admin.query(`DROP DATABASE IF EXISTS ${ident(db)} WITH (FORCE)`);
@@ -172,8 +197,10 @@ export class ServerBackend extends SerialBackend<PgConnection> implements Backen
       }
     };
     try {
+      phase(`creating the template database ${template} and applying the preset, migrations and seed`);
       await admin.query(`CREATE DATABASE ${ident(template)}`);
       created.push(template);
+      await admin.query(commentSql(template, comment));
       const tpl = await connect(withDatabase(url, template), timeout);
       try {
         const conn = new PgConnection(tpl);
@@ -199,7 +226,7 @@ export class ServerBackend extends SerialBackend<PgConnection> implements Backen
           await copy();
         },
         dispose,
-        description: `postgres://${describeUrl(withDatabase(url, stem))}`,
+        description: label ? `${label}, database ${stem}` : `postgres://${describeUrl(withDatabase(url, stem))}`,
       };
       return new ServerBackend(life, await life.connect());
     } catch (e) {

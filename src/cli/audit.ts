@@ -7,7 +7,6 @@
  * 2 bad usage or a database that cannot be reached or read.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import type { Connection, Result } from '../backends/types.js';
 import { describeUrl } from '../backends/url.js';
@@ -17,7 +16,7 @@ import { verifyFixes } from '../audit/verify.js';
 import type { Waiver } from '../audit/types.js';
 import { UnknownObjectError } from '../errors.js';
 
-import { toolVersion, UsageError, type CliIo } from './io.js';
+import { option, progressWriter, runCommand, toolVersion, UsageError, type CliIo, type OptionValues } from './io.js';
 
 export const AUDIT_USAGE = `usage: pg-rls-test audit --url <postgres url> [options]
 
@@ -73,28 +72,36 @@ function readWaivers(file: string): Waiver[] {
   return parsed as Waiver[];
 }
 
+const AUDIT_OPTIONS = {
+  url: option.string(),
+  schema: option.strings(),
+  format: option.choice(['text', 'json', 'sarif'] as const),
+  ignore: option.string(),
+  'authenticated-role': option.string(),
+  'anonymous-role': option.string(),
+  'connect-timeout': option.number('a number of milliseconds', (n) => Number.isInteger(n) && n > 0),
+  'verify-fixes': option.flag(),
+};
+
 /** `pg-rls-test audit ...` (argv without the command name); resolves to the exit code. */
-export async function audit(argv: string[], io: CliIo): Promise<number> {
-  const progress = (text: string) => {
-    if (io.stderrIsTTY) io.stderr(`\r\x1b[K${text}`);
-  };
-  let args: ReturnType<typeof parse>;
-  try {
-    args = parse(argv);
-  } catch (e) {
-    io.stderr(`pg-rls-test: ${(e as Error).message}\n\n${AUDIT_USAGE}\n`);
-    return 2;
-  }
-  if (args.help) {
-    io.stdout(`${AUDIT_USAGE}\n`);
-    return 0;
-  }
+export function audit(argv: string[], io: CliIo): Promise<number> {
+  return runCommand(argv, io, AUDIT_USAGE, AUDIT_OPTIONS, async (args, positionals) => {
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals.join(' ')}"`);
+    const url = args.url ?? process.env.DATABASE_URL;
+    if (!url) throw new UsageError('--url is required (or set DATABASE_URL)');
+    if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError(`--url must be a postgres:// URL, got ${JSON.stringify(url.replace(/:[^:@/]*@/, ':***@'))}`);
+    return run(io, { ...args, url });
+  });
+}
+
+async function run(io: CliIo, args: OptionValues<typeof AUDIT_OPTIONS> & { url: string }): Promise<number> {
+  const progress = progressWriter(io);
   let resolved: ReturnType<typeof resolveAuditOptions>;
   try {
     resolved = resolveAuditOptions({
-      schemas: args.schemas,
+      schemas: args.schema,
       ignore: args.ignore ? readWaivers(args.ignore) : [],
-      apiRoles: { authenticated: args.authenticatedRole ?? DEFAULT_API_ROLES.authenticated, anonymous: args.anonymousRole ?? DEFAULT_API_ROLES.anonymous },
+      apiRoles: { authenticated: args['authenticated-role'] ?? DEFAULT_API_ROLES.authenticated, anonymous: args['anonymous-role'] ?? DEFAULT_API_ROLES.anonymous },
     });
   } catch (e) {
     const msg = e instanceof TypeError && args.ignore ? `in ${args.ignore}: ${e.message}` : (e as Error).message;
@@ -103,7 +110,7 @@ export async function audit(argv: string[], io: CliIo): Promise<number> {
   }
 
   const where = describeUrl(args.url);
-  const client = new pg.Client({ connectionString: args.url, connectionTimeoutMillis: args.connectTimeout, application_name: 'pg-rls-test audit' });
+  const client = new pg.Client({ connectionString: args.url, connectionTimeoutMillis: args['connect-timeout'] ?? 10_000, application_name: 'pg-rls-test audit' });
   client.on('error', () => undefined);
   try {
     progress(`pg-rls-test audit: connecting to ${where}…`);
@@ -126,7 +133,7 @@ export async function audit(argv: string[], io: CliIo): Promise<number> {
     }
     progress(`pg-rls-test audit: ${facts.relations.length} tables and views, ${facts.functions.filter((f) => f.audited).length} functions: running ${CHECKS.length} checks…`);
     let result = evaluate(facts, resolved);
-    if (args.verifyFixes && result.findings.length) {
+    if (args['verify-fixes'] && result.findings.length) {
       progress(`pg-rls-test audit: trying ${result.findings.length} fixes, each in a transaction that is rolled back…`);
       try {
         result = await verifyFixes(new ClientConnection(client), resolved, result);
@@ -137,51 +144,13 @@ export async function audit(argv: string[], io: CliIo): Promise<number> {
       }
     }
     progress('');
+    const format = args.format ?? 'text';
     const out =
-      args.format === 'json' ? formatJson(result) : args.format === 'sarif' ? JSON.stringify(formatSarif(result, { toolVersion: toolVersion() }), null, 2) : formatText(result);
-    const untried = args.format === 'text' && result.findings.length > 0 && !args.verifyFixes;
+      format === 'json' ? formatJson(result) : format === 'sarif' ? JSON.stringify(formatSarif(result, { toolVersion: toolVersion() }), null, 2) : formatText(result);
+    const untried = format === 'text' && result.findings.length > 0 && !args['verify-fixes'];
     io.stdout(`${out}\n${untried ? '\nfixes not tried: --verify-fixes applies each in a transaction that is rolled back and audits again\n' : ''}`);
     return result.findings.some((f) => f.level === 'error') ? 1 : 0;
   } finally {
     await client.end().catch(() => undefined);
   }
-}
-
-function parse(argv: string[]) {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      url: { type: 'string' },
-      schema: { type: 'string', multiple: true },
-      format: { type: 'string' },
-      ignore: { type: 'string' },
-      'authenticated-role': { type: 'string' },
-      'anonymous-role': { type: 'string' },
-      'connect-timeout': { type: 'string' },
-      'verify-fixes': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) return { help: true as const, url: '', schemas: undefined, format: 'text', ignore: undefined, authenticatedRole: undefined, anonymousRole: undefined, connectTimeout: 0, verifyFixes: false };
-  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals.join(' ')}"`);
-  const url = values.url ?? process.env.DATABASE_URL;
-  if (!url) throw new UsageError('--url is required (or set DATABASE_URL)');
-  if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError(`--url must be a postgres:// URL, got ${JSON.stringify(url.replace(/:[^:@/]*@/, ':***@'))}`);
-  const format = values.format ?? 'text';
-  if (!['text', 'json', 'sarif'].includes(format)) throw new UsageError(`--format must be text, json or sarif, got ${JSON.stringify(format)}`);
-  const timeout = values['connect-timeout'] === undefined ? 10_000 : Number(values['connect-timeout']);
-  if (!Number.isInteger(timeout) || timeout <= 0) throw new UsageError(`--connect-timeout must be a number of milliseconds, got ${JSON.stringify(values['connect-timeout'])}`);
-  return {
-    help: false as const,
-    url,
-    schemas: values.schema,
-    format,
-    ignore: values.ignore,
-    authenticatedRole: values['authenticated-role'],
-    anonymousRole: values['anonymous-role'],
-    connectTimeout: timeout,
-    verifyFixes: values['verify-fixes'] ?? false,
-  };
 }

@@ -3,6 +3,8 @@
  * Each command resolves to its exit code (0 ok, 1 its check failed, 2 bad usage).
  */
 import { audit, AUDIT_USAGE } from './audit.js';
+import { cache } from './cache.js';
+import { prepare } from './prepare.js';
 import { mutateCommand, MUTATE_USAGE } from './mutate.js';
 import { toolVersion, type CliIo } from './io.js';
 
@@ -15,6 +17,8 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   audit: { summary: 'check a live database for what would make the Data API leak or fail (read-only)', run: audit },
+  cache: { summary: "list the embedded backend's prepared databases and working copies; 'cache clean' removes them", run: cache },
+  prepare: { summary: 'build the prepared database before the first test run (migrations applied, cached)', run: prepare },
   mutate: { summary: 'mutation testing: break each policy and grant, rerun the tests, report what no test noticed', run: mutateCommand },
 };
 

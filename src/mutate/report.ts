@@ -68,6 +68,7 @@ export function toJson(r: MutationResult, options: { cwd: string; threshold?: nu
       cleanRunMs: Math.round(r.cleanRunMs),
       durationMs: Math.round(r.durationMs),
       mutantsRun: r.mutantsRun,
+      ...(r.unusedWaivers.length ? { unusedWaivers: r.unusedWaivers } : {}),
       ...(r.shard ? { shard: `${r.shard.index}/${r.shard.count}` } : {}),
     },
   };
@@ -142,11 +143,17 @@ export function progressLine(done: number, total: number, c: Counts): string {
   return `mutants ${done}/${total}, killed ${c.killed}, survived ${c.survived}, no coverage ${c.noCoverage}${c.timeout ? `, timeout ${c.timeout}` : ''}${c.compileError ? `, invalid ${c.compileError}` : ''}`;
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
 export function formatText(r: MutationResult): string {
   const lines: string[] = [];
   const byOp = new Map<Operator, Mutant[]>();
   for (const m of r.mutants) byOp.set(m.mutatorName, [...(byOp.get(m.mutatorName) ?? []), m]);
-  lines.push(`pg-rls-test mutate: ${r.mutants.length} mutants of schema ${r.schemas.join(', ')}${r.shard ? ` (shard ${r.shard.index}/${r.shard.count})` : ''}, ${r.tests.length} tests (${r.runner})`);
+  lines.push(
+    `pg-rls-test mutate: ${plural(r.mutants.length, 'mutant')} of schema${r.schemas.length === 1 ? '' : 's'} ${r.schemas.join(', ')}${r.shard ? ` (shard ${r.shard.index}/${r.shard.count})` : ''}, ${plural(r.tests.length, 'test')} (${r.runner})`,
+  );
   lines.push('');
   lines.push('operator                      mutants  killed  survived  no cov.  other');
   for (const op of OPERATORS) {
@@ -170,10 +177,19 @@ export function formatText(r: MutationResult): string {
       lines.push(`  kill it: ${m.suggestion}`);
     }
   }
+  if (shown.some((m) => m.status !== 'CompileError')) {
+    lines.push('');
+    lines.push('(in the suggestions, owner is a user the rows belong to, other and user anyone else)');
+  }
   const ignored = r.mutants.filter((m) => m.status === 'Ignored');
   if (ignored.length) {
     lines.push('');
     for (const m of ignored) lines.push(`ignored  #${m.id} ${m.mutatorName}  ${m.object}: ${m.statusReason ?? ''}`);
+  }
+  if (r.unusedWaivers.length) {
+    lines.push('');
+    lines.push('waivers that match no mutant (a typo, or the object is gone):');
+    for (const w of r.unusedWaivers) lines.push(`  ${w.check}  ${w.object}`);
   }
   lines.push('');
   const skipped = Object.values(r.skipped).reduce((a, b) => a + (b ?? 0), 0);

@@ -4,9 +4,11 @@
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { MutateFailedError } from '../errors.js';
 import { loadParser } from '../sql/parse.js';
+import { closeMatches } from '../suggest.js';
 import type { CoverageRecord } from './collector.js';
 import { CoverageIndex } from './coverage-index.js';
 import { locateMutants } from './locate.js';
@@ -23,15 +25,18 @@ export async function mutate(options: MutateOptions = {}): Promise<MutationResul
   const dir = mkdtempSync(join(tmpdir(), 'pg-rls-test-mutate-'));
   const previousEnv = process.env[MUTATE_DIR_ENV];
   process.env[MUTATE_DIR_ENV] = dir;
-  const runner: SuiteRunner = new (await import('./vitest-runner.js')).VitestRunner(cwd, resolved.config);
-  const state = (s: RunState) => writeFileSync(join(dir, 'state.json'), JSON.stringify(s));
+  const runnerOptions = { cwd, config: resolved.config, dir };
+  const runner: SuiteRunner =
+    resolved.runner === 'jest' ? new (await import('./jest-runner.js')).JestRunner(runnerOptions) : new (await import('./vitest-runner.js')).VitestRunner(runnerOptions);
+  const keepWarm = resolved.runner === 'vitest';
+  const state = (s: Omit<RunState, 'keepWarm'>) => writeFileSync(join(dir, 'state.json'), JSON.stringify({ ...s, keepWarm }));
   try {
     state({ run: 0, mode: 'clean' });
-    await runner.init(fileBeside(resolved.runner === 'jest' ? 'mutate-jest-setup.cjs' : 'mutate-vitest-setup.js'), new URL('./mutate-vitest-worker.js', import.meta.url));
+    await runner.init();
     const clean = await runner.run(undefined, { bail: false });
     const failing = clean.tests.filter((t) => !t.passed);
     if (failing.length || clean.errors.length || clean.tests.length === 0) {
-      const what = failing.map((t) => `${t.name}${t.error ? `: ${t.error.split('\n')[0]}` : ''}`).concat(clean.errors);
+      const what = failing.map((t) => `${t.name}${t.error ? `: ${failureSummary(t.error).split('\n')[0]}` : ''}`).concat(clean.errors);
       throw new MutateFailedError(
         clean.tests.length === 0 && !what.length
           ? 'the clean run ran no test'
@@ -46,7 +51,7 @@ export async function mutate(options: MutateOptions = {}): Promise<MutationResul
       });
     }
     await loadParser();
-    const { mutants, skipped } = makeMutants(setups, resolved);
+    const { mutants, skipped, unusedWaivers } = makeMutants(setups, resolved);
     const index = new CoverageIndex(readJsonDir<CoverageRecord>(join(dir, 'coverage')), setups);
     const files = locateMutants(mutants, setups, cwd);
     const cleanMs = clean.fileMs;
@@ -64,6 +69,7 @@ export async function mutate(options: MutateOptions = {}): Promise<MutationResul
     return {
       mutants: selected,
       skipped,
+      unusedWaivers,
       counts,
       score: score(counts),
       files,
@@ -102,7 +108,7 @@ export async function mutate(options: MutateOptions = {}): Promise<MutationResul
         if (failed.length || result.errors.length) {
           m.status = 'Killed';
           m.killedBy = failed.map((t) => t.id);
-          m.statusReason = (failed[0]?.error ?? result.errors[0] ?? '').split('\n')[0];
+          m.statusReason = failureSummary(failed[0]?.error ?? result.errors[0] ?? '');
         } else m.status = 'Survived';
       }
     }
@@ -129,9 +135,9 @@ interface ResolvedMutateOptions {
 /** Checks the options: a wrong one is a TypeError naming it. */
 export function resolveMutateOptions(o: MutateOptions): ResolvedMutateOptions {
   if (o === null || typeof o !== 'object') throw new TypeError('mutate() takes an options object');
-  const runner = o.runner ?? 'vitest';
+  const cwd = resolve(o.cwd ?? process.cwd());
+  const runner = o.runner ?? detectRunner(cwd, o.config);
   if (runner !== 'vitest' && runner !== 'jest') throw new TypeError(`"runner" option must be 'vitest' or 'jest', got ${JSON.stringify(runner)}`);
-  if (runner === 'jest') throw new TypeError('"runner" option: mutation testing runs Vitest suites only in this version (Jest through runCLI is not there yet); run the suite with Vitest, or leave it out of mutate');
   if (o.operators !== undefined) {
     if (!Array.isArray(o.operators) || o.operators.length === 0) throw new TypeError('"operators" option must be a non-empty list of operator names');
     for (const op of o.operators) if (!OPERATORS.includes(op)) throw new TypeError(`"operators" option: unknown operator "${String(op)}" (known: ${OPERATORS.join(', ')})`);
@@ -141,7 +147,6 @@ export function resolveMutateOptions(o: MutateOptions): ResolvedMutateOptions {
   }
   const timeoutFactor = o.timeoutFactor ?? 3;
   if (typeof timeoutFactor !== 'number' || !(timeoutFactor > 0)) throw new TypeError(`"timeoutFactor" option must be a positive number, got ${JSON.stringify(o.timeoutFactor)}`);
-  const cwd = resolve(o.cwd ?? process.cwd());
   return {
     cwd,
     config: o.config,
@@ -153,6 +158,28 @@ export function resolveMutateOptions(o: MutateOptions): ResolvedMutateOptions {
     timeoutFactor,
     onProgress: o.onProgress,
   };
+}
+
+/**
+ * The runner when none is named: Jest for a Jest config (a --config file named jest*, or a
+ * folder with jest.config.* or package.json "jest" and no Vitest/Vite config), else Vitest.
+ */
+export function detectRunner(cwd: string, config: string | undefined): 'vitest' | 'jest' {
+  if (config !== undefined) return /^jest\b/i.test(basename(config)) ? 'jest' : 'vitest';
+  let names: string[];
+  try {
+    names = readdirSync(cwd);
+  } catch {
+    return 'vitest';
+  }
+  if (names.some((n) => /^(vitest|vite)\.(config|workspace)\./.test(n))) return 'vitest';
+  if (names.some((n) => /^jest\.config\./.test(n))) return 'jest';
+  try {
+    if ((JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { jest?: unknown }).jest !== undefined) return 'jest';
+  } catch {
+    // no package.json, or not JSON: nothing says Jest
+  }
+  return 'vitest';
 }
 
 function resolveWaivers(ignore: MutateOptions['ignore'], cwd: string): MutantWaiver[] {
@@ -192,13 +219,25 @@ export function parseShard(shard: MutateOptions['shard']): { index: number; coun
 }
 
 /** Mutants of every setup, merged (one mutant per change, applied to every database that holds the object). */
-function makeMutants(setups: SetupRecord[], o: ResolvedMutateOptions): { mutants: Mutant[]; skipped: Partial<Record<Operator, number>> } {
+function makeMutants(setups: SetupRecord[], o: ResolvedMutateOptions): { mutants: Mutant[]; skipped: Partial<Record<Operator, number>>; unusedWaivers: MutantWaiver[] } {
+  const tables = new Set(setups.flatMap((s) => s.facts.facts.relations.map((r) => `${r.schema}.${r.name}`)));
+  for (const t of o.tables ?? []) {
+    const qualified = t.includes('.') ? t : `public.${t}`;
+    if (!tables.has(qualified)) {
+      const close = closeMatches(t, tables);
+      throw new MutateFailedError(`--tables: the test databases have no table "${t}"${close.length ? ` (did you mean ${close.map((c) => `"${c}"`).join(', ')}?)` : ''}`, {
+        hint: `name tables as "schema.table" (or the bare name in public): ${[...tables].sort().join(', ')}`,
+      });
+    }
+  }
   const byKey = new Map<string, Mutant>();
   const skipped: Partial<Record<Operator, number>> = {};
+  const made = new Set<string>(); // operator + object of every mutant, filtered out or not: which waivers match
   for (const s of setups) {
     const g = generateMutants(s.facts, { identity: s.identity });
     for (const [op, n] of Object.entries(g.skipped)) if (!o.operators || o.operators.includes(op as Operator)) skipped[op as Operator] = Math.max(skipped[op as Operator] ?? 0, n ?? 0);
     for (const spec of g.mutants) {
+      made.add(`${spec.mutatorName}\0${spec.object}`);
       if (o.operators && !o.operators.includes(spec.mutatorName)) continue;
       if (o.tables && !o.tables.some((t) => inTable(spec, t))) continue;
       const key = `${spec.mutatorName}\0${spec.replacement}\0${spec.undo}`;
@@ -219,7 +258,7 @@ function makeMutants(setups: SetupRecord[], o: ResolvedMutateOptions): { mutants
       m.statusReason = w.reason ?? 'waived';
     }
   });
-  return { mutants, skipped };
+  return { mutants, skipped, unusedWaivers: o.ignore.filter((w) => !made.has(`${w.check}\0${w.object}`)) };
 }
 
 function inTable(spec: MutantSpec, table: string): boolean {
@@ -248,6 +287,20 @@ export function score(c: Counts): number {
   return valid === 0 ? Number.NaN : (100 * detected) / valid;
 }
 
+/**
+ * A failure as the report shows it (statusReason): the message without colours and stack
+ * frames, at most 12 lines (the matcher's Expected/Received/Why, not only its first line).
+ */
+export function failureSummary(message: string): string {
+  const lines = stripVTControlCharacters(message)
+    .split('\n')
+    .filter((l) => !/^\s+at /.test(l))
+    .map((l) => l.trimEnd());
+  while (lines.length && lines[lines.length - 1] === '') lines.pop();
+  const kept = lines.slice(0, 12);
+  return (lines.length > kept.length ? [...kept, '…'] : kept).join('\n').trim();
+}
+
 function readJsonDir<T>(dir: string): T[] {
   let names: string[];
   try {
@@ -256,10 +309,5 @@ function readJsonDir<T>(dir: string): T[] {
     return [];
   }
   return names.map((n) => JSON.parse(readFileSync(join(dir, n), 'utf8')) as T);
-}
-
-/** A file built beside this module (dist/), e.g. the setup file a runner loads in its workers. */
-function fileBeside(name: string): string {
-  return new URL(`./${name}`, import.meta.url).pathname;
 }
 

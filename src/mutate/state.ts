@@ -10,6 +10,12 @@ export const MUTATE_DIR_ENV = 'PG_RLS_TEST_MUTATE_DIR';
 export interface RunState {
   run: number;
   mode: 'clean' | 'mutant';
+  /**
+   * whether embedded databases stay open from one run to the next (EmbeddedOptions.keepWarm):
+   * Vitest's persistent worker keeps its globals; Jest gives every test file a new global object,
+   * where a kept database would only leak
+   */
+  keepWarm: boolean;
   mutant?: { id: string; apply: string; undo: string; setups: string[] };
 }
 

@@ -80,6 +80,7 @@ export interface MutateOptions {
   cwd?: string;
   /** the test runner's config file (default: the runner's own lookup) */
   config?: string;
+  /** default: jest for a Jest config (a config file named jest*, or a folder with jest.config.* and no Vitest config), else vitest */
   runner?: 'vitest' | 'jest';
   /** only these operators */
   operators?: Operator[];
@@ -126,6 +127,8 @@ export interface MutationResult {
   mutants: Mutant[];
   /** mutants not made because they could not change anything, per operator */
   skipped: Partial<Record<Operator, number>>;
+  /** waivers that match no mutant of any operator or table (stale, or a typo) */
+  unusedWaivers: MutantWaiver[];
   counts: Counts;
   /** Stryker's score, in percent: (killed + timeout) / (killed + timeout + survived + no coverage); NaN with nothing to score */
   score: number;

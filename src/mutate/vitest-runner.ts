@@ -16,7 +16,7 @@ import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { MutateFailedError } from '../errors.js';
 import { persistentPool, type PersistentPool } from './vitest-pool.js';
-import type { RunResult, SuiteRunner, TestOutcome } from './runner.js';
+import { builtFile, withinTime, writeSetupFile, type RunnerOptions, type RunResult, type SuiteRunner, type TestOutcome } from './runner.js';
 
 type VitestModule = typeof import('vitest/node');
 type Vitest = Awaited<ReturnType<VitestModule['createVitest']>>;
@@ -27,19 +27,19 @@ export class VitestRunner implements SuiteRunner {
   readonly name = 'vitest' as const;
   #cwd: string;
   #config: string | undefined;
+  #dir: string;
   #ctx: Vitest | undefined;
   #pool: PersistentPool | undefined;
   #specs: Specification[] = [];
 
-  constructor(cwd: string, config: string | undefined) {
-    this.#cwd = cwd;
-    this.#config = config;
+  constructor(options: RunnerOptions) {
+    this.#cwd = options.cwd;
+    this.#config = options.config;
+    this.#dir = options.dir;
   }
 
-  #init: [string, URL] | undefined;
-
-  async init(setupFile: string, workerEntry: URL): Promise<void> {
-    this.#init = [setupFile, workerEntry];
+  async init(): Promise<void> {
+    const setupFile = writeSetupFile(this.#dir, 'mutate-vitest-setup.js', 'esm');
     let vitest: VitestModule;
     try {
       const require = createRequire(resolve(this.#cwd, 'package.json'));
@@ -52,7 +52,7 @@ export class VitestRunner implements SuiteRunner {
     }
     const major = Number(/^(\d+)\.(\d+)/.exec(vitest.version)?.[1] ?? 0);
     const minor = Number(/^(\d+)\.(\d+)/.exec(vitest.version)?.[2] ?? 0);
-    if (major > 4 || (major === 4 && minor >= 1)) this.#pool = persistentPool(workerEntry);
+    if (major > 4 || (major === 4 && minor >= 1)) this.#pool = persistentPool(builtFile('mutate-vitest-worker.js'));
     this.#ctx = await vitest.createVitest(
       'test',
       {
@@ -85,14 +85,7 @@ export class VitestRunner implements SuiteRunner {
     ctx.state.filesMap.clear(); // a previous run's results must not count (Stryker does the same)
     const started = performance.now();
     const running = ctx.runTestSpecifications(specs, !selection);
-    let timer: NodeJS.Timeout | undefined;
-    const limit = options.timeoutMs
-      ? new Promise<'timeout'>((r) => {
-          timer = setTimeout(() => r('timeout'), options.timeoutMs);
-        })
-      : undefined;
-    const first = await (limit ? Promise.race([running, limit]) : running);
-    clearTimeout(timer);
+    const first = await withinTime(running, options.timeoutMs);
     if (first === 'timeout') {
       // the worker is stuck in a test: end it (the next run starts a fresh one) and drop this run
       // Vitest does not settle a run whose worker was ended, and waits for it before the next one:
@@ -100,7 +93,7 @@ export class VitestRunner implements SuiteRunner {
       await this.#pool?.terminate();
       await Promise.race([ctx.close().catch(() => undefined), new Promise((r) => setTimeout(r, 5_000))]);
       running.catch(() => undefined);
-      await this.init(...this.#init!);
+      await this.init();
       return { tests: [], errors: [], durationMs: performance.now() - started, fileMs: new Map(), timedOut: true };
     }
     return this.#results(first as RunTestResult, performance.now() - started);

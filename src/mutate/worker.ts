@@ -42,6 +42,8 @@ export interface WorkerMutation {
   /** the mutant for this database, if it applies */
   mutation: AppliedMutation | undefined;
   run: number;
+  /** keep embedded databases open between runs (see RunState.keepWarm) */
+  keepWarm: boolean;
   /** after the backend started: the clean run records the setup's facts */
   started(backend: Backend): Promise<void>;
   /** a start that failed: a refused mutant is written down for the runner */
@@ -66,6 +68,7 @@ export function mutationFor(setup: Setup, backend: BackendKind, preset: Preset, 
   return {
     mutation: mutant ? { id: mutant.id, apply: mutant.apply, undo: mutant.undo } : undefined,
     run: state.run,
+    keepWarm: state.keepWarm,
     started: async (b) => {
       if (state.mode !== 'clean') return;
       const file = join(dir, 'setups', `${key}.json`);

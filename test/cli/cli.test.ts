@@ -153,8 +153,8 @@ describe.skipIf(!SERVER_URL)('pg-rls-test audit against a server (PG_RLS_TEST_UR
 
 describe('usage errors and unreachable databases exit 2', () => {
   test.each([
-    [[], 'missing command (commands: audit, mutate)'],
-    [['lint'], 'unknown command "lint" (commands: audit, mutate)'],
+    [[], 'missing command (commands: audit, cache, prepare, mutate)'],
+    [['lint'], 'unknown command "lint" (commands: audit, cache, prepare, mutate)'],
     [['audit', 'extra'], 'unexpected argument "extra"'],
     [['audit', '--url', 'postgres://x/y', '--format', 'xml'], '--format must be text, json or sarif, got "xml"'],
     [['audit', '--url', 'mysql://x/y'], '--url must be a postgres:// URL, got "mysql://x/y"'],

@@ -126,7 +126,7 @@ describe('setup errors', () => {
   });
 
   test('bad options are TypeErrors naming the option', async () => {
-    await expect(createTestDatabase({ backend: 'mysql' as never })).rejects.toThrow(`"backend" option must be one of 'embedded', 'url', 'testcontainers', got "mysql"`);
+    await expect(createTestDatabase({ backend: 'mysql' as never })).rejects.toThrow(`"backend" option must be one of 'embedded', 'url', 'testcontainers', 'native', got "mysql"`);
     await expect(createTestDatabase({ migratons: './m' } as never)).rejects.toThrow('unknown option "migratons"');
     await expect(createTestDatabase({ backend: 'url', url: 'mysql://x' })).rejects.toThrow(`"url" option must be a postgres:// URL when backend is 'url'`);
     await expect(createTestDatabase({ dataApi: { alg: 'HS256' as never } })).rejects.toThrow('"dataApi.alg" option must be EdDSA, ES256, RS256, got "HS256"');

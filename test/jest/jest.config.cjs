@@ -8,8 +8,10 @@
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  testMatch: [process.env.PGRLS_JEST_FAILING ? '<rootDir>/fixtures/*.fail.test.cjs' : '<rootDir>/*.test.cjs'],
+  // PGRLS_JEST_FAILING=<name>: only fixtures/<name>.fail.test.cjs, a suite meant to fail
+  testMatch: [process.env.PGRLS_JEST_FAILING ? `<rootDir>/fixtures/${process.env.PGRLS_JEST_FAILING}.fail.test.cjs` : '<rootDir>/*.test.cjs'],
   transform: {},
   setupFilesAfterEnv: ['pg-rls-test/jest'],
-  testTimeout: 60_000,
+  // PGRLS_JEST_DEFAULT_TIMEOUTS=1: Jest's own 5 s, as a new project has (the first-run test)
+  ...(process.env.PGRLS_JEST_DEFAULT_TIMEOUTS ? {} : { testTimeout: 60_000 }),
 };
