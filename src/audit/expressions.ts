@@ -477,6 +477,27 @@ function isIdentityValue(node: Node, r: Routines, depth = 1): boolean {
   return false;
 }
 
+/**
+ * Whether the node's value is the requester's own subject, NULL without a signed-in user: their
+ * id (auth.uid(), auth.user_id(), the `sub` claim) or their email. Not auth.role() nor the role
+ * claim, which the anonymous role has too.
+ */
+function isSubjectValue(node: Node): boolean {
+  const [kind, body] = kindOf(unwrap(node));
+  if (kind === 'FuncCall') {
+    const name = funcName(body);
+    if (name === 'nullif') return isSubjectValue((body.args as Node[])[0]!);
+    return name === 'auth.uid' || name === 'auth.user_id' || name === 'auth.email';
+  }
+  if (kind !== 'A_Expr' || body.kind !== 'AEXPR_OP' || !['->>', '->'].includes(operator(body)) || !body.lexpr) return false;
+  const claim = constString(body.rexpr);
+  const [lk, lb] = kindOf(unwrap(body.lexpr as Node));
+  if (lk !== 'FuncCall' || (claim !== 'sub' && claim !== 'email')) return false;
+  const source = funcName(lb);
+  // auth.jwt() ->> 'sub', or the claims setting: current_setting('request.jwt.claims')::jsonb ->> 'sub'
+  return source === 'auth.jwt' || source === 'auth.session' || (source === 'current_setting' && settingKind(constString((lb.args as Node[] | undefined)?.[0])?.toLowerCase() ?? '') === 'identity');
+}
+
 function scalarTarget(stmt: Node): Node | undefined {
   const select = stmt.SelectStmt as { fromClause?: unknown[]; targetList?: { ResTarget: { val: Node } }[] } | undefined;
   return select && !select.fromClause?.length && select.targetList?.length === 1 ? select.targetList[0]!.ResTarget.val : undefined;
@@ -579,17 +600,18 @@ export function ownerColumns(text: string | null, table: string, r: Routines): s
  * against `auth.jwt() ->> 'email'`). Undefined when some term admits rows that are not the
  * requester's own (`is_public`, `team_id IN (...)`, no condition at all).
  */
-export function ownRowColumns(text: string | null, table: string, r: Routines): Set<string>[] | undefined {
+export function ownRowColumns(text: string | null, table: string, r: Routines, { subjectOnly = false } = {}): Set<string>[] | undefined {
   const node = expr(text);
   if (!node) return undefined;
-  return once(node, `ownRow:${r.id}:${table}`, () => {
+  const identity = subjectOnly ? isSubjectValue : (n: Node) => isIdentityValue(n, r);
+  return once(node, `ownRow:${r.id}:${table}:${subjectOnly}`, () => {
     const perTerm = disjuncts(node).map((term) => {
       const tied = new Set<string>();
       for (const c of conjuncts(unwrap(term))) {
         const [kind, body] = kindOf(unwrap(c));
         if (kind !== 'A_Expr' || body.kind !== 'AEXPR_OP' || operator(body) !== '=' || !body.lexpr || !body.rexpr) continue;
         for (const [row, id] of [[body.lexpr, body.rexpr], [body.rexpr, body.lexpr]] as [Node, Node][]) {
-          if (!isIdentityValue(id, r) || dependsOnRequester(row, r)) continue;
+          if (!identity(id) || dependsOnRequester(row, r)) continue;
           rowColumns(row, table).forEach((col) => tied.add(col));
         }
       }

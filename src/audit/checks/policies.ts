@@ -173,7 +173,7 @@ export const policyToPublic: Check = {
   id: 'policy_to_public',
   level: 'warning',
   title: 'Policy without TO: applies to anonymous too',
-  description: 'A policy created without a TO clause applies to PUBLIC, every role, the anonymous role included, on a table the anonymous role is granted. Kept as a warning for deliberate public reads too (the same shape leaks member profiles elsewhere): their fix offers both, signed-in users only, or the two API roles by name, which keeps anonymous reads.',
+  description: 'A policy created without a TO clause applies to PUBLIC, every role, the anonymous role included, on a table the anonymous role is granted. Kept as a warning for deliberate public reads too (the same shape leaks member profiles elsewhere): their fix offers both, signed-in users only, or the two API roles by name, which keeps anonymous reads. Info when every row it admits is tied to the requester\'s id or email (`user_id = auth.uid()`), which the anonymous role lacks: it admits nothing to it.',
   run(ctx) {
     const anon = ctx.roles.anonymous;
     if (!apiRoles(ctx).includes(anon)) return [];
@@ -186,12 +186,18 @@ export const policyToPublic: Check = {
       // the alternative names both API roles, so that anonymous reads stay and PUBLIC goes.
       const publicRead = p.cmd === 'select' && !referencesRequester(p.using, routinesOf(ctx));
       const alter = (roles: string[]) => `ALTER POLICY ${ident(p.name)} ON ${sqlName(r)} TO ${roles.map(ident).join(', ')};`;
+      // Every row it admits is tied to the requester's id or email (`user_id = auth.uid()`), which
+      // is NULL for the anonymous role: it applies to anonymous and admits nothing, so naming the
+      // role only states the intent (info).
+      const own = (e: string | null) => ownRowColumns(e, r.name, routinesOf(ctx), { subjectOnly: true }) !== undefined;
+      const nothingForAnon = (p.cmd === 'insert' || own(p.using)) && (p.cmd === 'select' || p.cmd === 'delete' || own(p.cmd === 'insert' ? p.check : effectiveCheck(p)));
       return finding(this, {
+        level: nothingForAnon ? 'info' : 'warning',
         object: policyObject(r, p),
         table: nameOf(r),
-        message: `policy "${p.name}" on ${nameOf(r)} has no TO clause, so it applies to every role, ${anon} included (granted ${granted.join(', ')}); name the roles it is for${
-          publicRead ? ` (${ctx.roles.authenticated} only, or ${anon} and ${ctx.roles.authenticated} if these rows are public on purpose)` : ''
-        }`,
+        message: `policy "${p.name}" on ${nameOf(r)} has no TO clause, so it applies to every role, ${anon} included (granted ${granted.join(', ')}); ${
+          nothingForAnon ? `its condition ties each row to the requester's id, which ${anon} lacks, so it admits nothing to ${anon}: name the roles it is for to say so` : 'name the roles it is for'
+        }${publicRead ? ` (${ctx.roles.authenticated} only, or ${anon} and ${ctx.roles.authenticated} if these rows are public on purpose)` : ''}`,
         fix: publicRead
           ? `${alter([ctx.roles.authenticated])}\n-- or, if these rows are public on purpose: ${alter([anon, ctx.roles.authenticated])}`
           : alter([ctx.roles.authenticated]),
@@ -332,7 +338,11 @@ export const insertWithoutSelect: Check = {
       if (!isTable(r) || !r.rls) continue;
       for (const role of apiRoles(ctx)) {
         if (!privs(r, role).includes('INSERT') || !schemaUsage(ctx, r.schema, role)) continue;
-        const inserts = r.policies.filter((p) => p.permissive && covers(p, 'insert') && applies(ctx, p, role));
+        // an INSERT policy that ties the new row to the requester's id admits nothing to the anonymous role
+        const anonymous = role === ctx.roles.anonymous;
+        const inserts = r.policies.filter(
+          (p) => p.permissive && covers(p, 'insert') && applies(ctx, p, role) && !(anonymous && ownRowColumns(effectiveCheck(p), r.name, routinesOf(ctx), { subjectOnly: true })),
+        );
         if (!inserts.length) continue;
         if (r.policies.some((p) => p.permissive && covers(p, 'select') && applies(ctx, p, role))) continue;
         // The SELECT policy to add must admit only the requester's rows: the owner column, or an

@@ -181,20 +181,30 @@ describeChecks(POLICY_CHECKS, [
   },
   {
     check: 'policy_to_public',
-    title: 'the alternative fix of a public read keeps anonymous reads and closes the finding; a policy that needs the requester gets one fix',
+    title: 'the alternative fix of a public read keeps anonymous reads and closes the finding; a policy that ties rows to the requester admits nothing to anonymous (info)',
     async run(db) {
       const bad = `${ex('bad')} ${posts('bad', own('bad'))} GRANT SELECT, INSERT ON bad.posts TO anonymous;
         CREATE POLICY "published" ON bad.posts FOR SELECT USING (is_published);
-        CREATE POLICY "own drafts" ON bad.posts FOR INSERT WITH CHECK ((select auth.user_id()) = user_id);`;
+        CREATE POLICY "own drafts" ON bad.posts FOR INSERT WITH CHECK ((select auth.user_id()) = user_id);
+        CREATE POLICY "by role" ON bad.posts FOR INSERT WITH CHECK (((select auth.jwt()) ->> 'role') = content);`;
       const found = of(await auditAfter(db, bad), 'policy_to_public');
-      expect(found.map((f) => f.fix)).toEqual([
-        'ALTER POLICY "own drafts" ON "bad"."posts" TO "authenticated";',
-        'ALTER POLICY "published" ON "bad"."posts" TO "authenticated";\n-- or, if these rows are public on purpose: ALTER POLICY "published" ON "bad"."posts" TO "anonymous", "authenticated";',
+      expect(found.map((f) => [f.level, f.object, f.fix])).toEqual([
+        ['warning', '"by role" on bad.posts', 'ALTER POLICY "by role" ON "bad"."posts" TO "authenticated";'],
+        [
+          'warning',
+          '"published" on bad.posts',
+          'ALTER POLICY "published" ON "bad"."posts" TO "authenticated";\n-- or, if these rows are public on purpose: ALTER POLICY "published" ON "bad"."posts" TO "anonymous", "authenticated";',
+        ],
+        ['info', '"own drafts" on bad.posts', 'ALTER POLICY "own drafts" ON "bad"."posts" TO "authenticated";'],
       ]);
       const alternative = found[1]!.fix.split('-- or, if these rows are public on purpose: ')[1]!;
-      expect(of(await auditAfter(db, `${bad}; ${alternative}`), 'policy_to_public').map((f) => f.object)).toEqual(['"own drafts" on bad.posts']);
+      expect(of(await auditAfter(db, `${bad}; ${alternative}`), 'policy_to_public').map((f) => f.object)).toEqual(['"by role" on bad.posts', '"own drafts" on bad.posts']);
       const sql = `${bad}; ${alternative}; INSERT INTO bad.posts (user_id, content, is_published) VALUES ('ann', 'hello', true)`;
       expect(await requestAfter(db, sql, 'anonymous', 'SELECT content FROM bad.posts')).toEqual({ rows: [{ content: 'hello' }] });
+      // what info means: anonymous inserts nothing through "own drafts" (its role claim passes "by role")
+      const insert = (content: string) => `INSERT INTO bad.posts (user_id, content) VALUES ('ann', '${content}'); SELECT 1 AS written`;
+      expect(await requestAfter(db, `${bad}; DROP POLICY "by role" ON bad.posts`, 'anonymous', insert('x'), { role: 'anonymous' })).toMatchObject({ error: { code: '42501' } });
+      expect(await requestAfter(db, bad, 'anonymous', insert('anonymous'), { role: 'anonymous' })).toEqual({ rows: [{ written: 1 }] });
     },
   },
   {
@@ -222,7 +232,11 @@ describeChecks(POLICY_CHECKS, [
       CREATE TABLE bad.events (id int PRIMARY KEY, name text); ALTER TABLE bad.events ENABLE ROW LEVEL SECURITY;
       REVOKE UPDATE, DELETE ON bad.events FROM authenticated;
       CREATE POLICY "anyone records" ON bad.events FOR INSERT TO authenticated WITH CHECK (true);`,
-    ok: `${ex('ok')} ${posts('ok', own('ok'))}`,
+    // anonymous holds INSERT and the INSERT policy has no TO clause, but it ties the row to the
+    // requester's id: it admits nothing to anonymous, which needs no SELECT policy then
+    ok: `${ex('ok')} ${posts('ok', own('ok'))} GRANT INSERT ON ok.posts TO anonymous;
+      CREATE POLICY "insert own" ON ok.posts FOR INSERT WITH CHECK ((select auth.user_id()) = user_id);`,
+    okInfo: [],
     fixNotVerified: { 'bad.events': 'applied, it leaves the finding' },
     expected: [
       {
