@@ -27,7 +27,8 @@ test('a first Vitest run on a machine with an empty cache passes with the defaul
   const cache = mkdtempSync(join(tmpdir(), 'pgrls-vitest-cold-'));
   try {
     const { status, out } = vitest('test/runners/first-run.vitest.config.ts', [], cache);
-    expect(out).toMatch(/Tests\s+11 passed \(11\)/);
+    // every test of the posts example passed (their number changes as the example grows)
+    expect(out).toMatch(/Tests\s+(\d+) passed \(\1\)/);
     expect(status).toBe(0);
     expect(readdirSync(cache).filter((n) => n.endsWith('.pgdata'))).toHaveLength(1); // it was cold: the run built the entry
   } finally {
