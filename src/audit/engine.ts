@@ -12,5 +12,13 @@ export async function auditDatabase(engine: Engine, options: AuditOptions = {}):
   const key = `audit:${JSON.stringify([resolved.schemas, resolved.apiRoles])}`;
   // The facts are dropped with the rest of the catalog cache when an owner statement writes.
   const facts = await engine.catalog.memo(key, () => engine.backend.exclusive((conn) => readFacts(conn, resolved)));
-  return evaluate(facts, resolved);
+  const result = evaluate(facts, resolved);
+  if (!resolved.verifyFixes.length) return result;
+  // Each fix tried once per state of the schema, like the facts (waivers do not change the outcomes).
+  const { fixesToTry, tryFixes, withOutcomes } = await import('./verify.js');
+  const tried = fixesToTry(result, resolved.verifyFixes);
+  const outcomes = await engine.catalog.memo(`${key}:fixes:${resolved.verifyFixes.join()}:${JSON.stringify(tried.map((f) => [f.check, f.object]))}`, () =>
+    engine.backend.exclusive((conn) => tryFixes(conn, resolved, evaluate(facts, { ...resolved, ignore: [] }), tried)),
+  );
+  return withOutcomes(result, outcomes);
 }

@@ -332,13 +332,19 @@ export function functionTakesSecret(f: FunctionFacts, r: Routines): boolean {
   return found;
 }
 
-/** The tables a function body reads and writes (`schema.name`), helpers followed one level. */
-export function functionTables(f: FunctionFacts, r: Routines, depth = 1, seen = new Set<FunctionFacts>()): { reads: Set<string>; writes: Set<string> } | undefined {
+/** The tables a function body reads, writes (TRUNCATE included) and truncates (`schema.name`), helpers followed one level. */
+export function functionTables(
+  f: FunctionFacts,
+  r: Routines,
+  depth = 1,
+  seen = new Set<FunctionFacts>(),
+): { reads: Set<string>; writes: Set<string>; truncates: Set<string> } | undefined {
   const body = r.body(f);
   if (!body) return undefined;
   seen.add(f);
   const reads = new Set<string>();
   const writes = new Set<string>();
+  const truncates = new Set<string>();
   const ctes = new Set<string>();
   const name = (rv: Record<string, unknown>): string | undefined => {
     const rel = String(rv.relname);
@@ -355,6 +361,13 @@ export function functionTables(f: FunctionFacts, r: Routines, depth = 1, seen = 
       // the target is a bare RangeVar body, not a { RangeVar } node
       const n = name(b.relation as Record<string, unknown>);
       if (n) writes.add(n);
+    } else if (kind === 'TruncateStmt') {
+      for (const rv of (b.relations as Node[] | undefined) ?? []) {
+        const n = name(rv.RangeVar as Record<string, unknown>);
+        if (!n) continue;
+        truncates.add(n);
+        writes.add(n);
+      }
     } else if (kind === 'RangeVar') {
       const n = name(b);
       if (n) reads.add(n);
@@ -364,10 +377,79 @@ export function functionTables(f: FunctionFacts, r: Routines, depth = 1, seen = 
         const t = functionTables(callee, r, depth - 1, seen);
         t?.reads.forEach((x) => reads.add(x));
         t?.writes.forEach((x) => writes.add(x));
+        t?.truncates.forEach((x) => truncates.add(x));
       }
     }
   });
-  return { reads, writes };
+  return { reads, writes, truncates };
+}
+
+/** Functions that send an HTTP request (the http extension, pg_net, Supabase's webhooks), by their last name part. */
+const HTTP_FUNCTIONS = new Set(['http', 'http_get', 'http_post', 'http_put', 'http_patch', 'http_delete', 'http_head', 'http_request']);
+
+/** The role claim of a JWT written into the text (`eyJ...`), if the text is one. */
+function jwtRole(text: string): string | undefined {
+  const parts = text.trim().split('.');
+  if (parts.length !== 3 || !parts[0]!.startsWith('eyJ')) return undefined;
+  try {
+    const payload = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as { role?: unknown };
+    return typeof payload.role === 'string' ? payload.role : 'none';
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What a function can do beyond the database's rows, with its owner's rights: credentials it
+ * holds (a `service_role` JWT written into its body, the Vault's secrets) and HTTP requests it
+ * sends; helpers it calls followed one level. Empty for a function that only reads and writes rows.
+ */
+export function functionPowers(f: FunctionFacts, r: Routines, depth = 1, seen = new Set<FunctionFacts>()): string[] {
+  const body = r.body(f);
+  if (!body) return [];
+  seen.add(f);
+  const out = new Set<string>();
+  walk(body, (kind, b) => {
+    if (kind === 'A_Const') {
+      const role = jwtRole((b.sval as { sval?: string } | undefined)?.sval ?? '');
+      if (role) out.add(role === 'service_role' ? 'holds a service_role key' : 'holds a JWT');
+    } else if (kind === 'RangeVar' && b.schemaname === 'vault' && b.relname === 'decrypted_secrets') out.add('reads the Vault\'s secrets');
+    else if (kind === 'FuncCall') {
+      const name = funcName(b);
+      if (HTTP_FUNCTIONS.has(name.slice(name.lastIndexOf('.') + 1))) out.add('sends HTTP requests');
+      const callee = depth > 0 ? r.resolve(name, f) : undefined;
+      if (callee && !seen.has(callee)) functionPowers(callee, r, depth - 1, seen).forEach((p) => out.add(p));
+    }
+  });
+  return [...out].sort();
+}
+
+/**
+ * The schemas a function's unqualified names resolve to now (relations and the database's own
+ * functions its body names without a schema), in search_path order: what its search_path must
+ * keep when it is pinned. Empty when every name is qualified (then `search_path = ''` is safe).
+ */
+export function unqualifiedSchemas(f: FunctionFacts, r: Routines, relations: ReadonlySet<string>): string[] {
+  const path = searchPathOf(f);
+  const found = new Set<string>();
+  const ctes = new Set<string>();
+  walk(r.body(f), (kind, b) => {
+    if (kind === 'CommonTableExpr') ctes.add(String(b.ctename));
+  });
+  const relation = (rv: Record<string, unknown> | undefined) => {
+    if (rv && !rv.schemaname && !ctes.has(String(rv.relname))) found.add(path.find((s) => relations.has(`${s}.${String(rv.relname)}`)) ?? path[0] ?? 'public');
+  };
+  walk(r.body(f), (kind, b) => {
+    // a write's target is a bare RangeVar body, not a { RangeVar } node
+    if (kind === 'RangeVar') relation(b);
+    else if (kind === 'InsertStmt' || kind === 'UpdateStmt' || kind === 'DeleteStmt' || kind === 'MergeStmt') relation(b.relation as Record<string, unknown>);
+    else if (kind === 'FuncCall') {
+      const name = funcName(b);
+      const callee = name.includes('.') ? undefined : r.resolve(name, f);
+      if (callee) found.add(callee.schema);
+    }
+  });
+  return [...new Set([...path.filter((s) => found.has(s)), ...found])];
 }
 
 // ---- the requester in a condition ----------------------------------------------------
@@ -393,6 +475,27 @@ function isIdentityValue(node: Node, r: Routines, depth = 1): boolean {
     return key !== 'user_metadata' && !!body.lexpr && isIdentityValue(body.lexpr as Node, r, depth);
   }
   return false;
+}
+
+/**
+ * Whether the node's value is the requester's own subject, NULL without a signed-in user: their
+ * id (auth.uid(), auth.user_id(), the `sub` claim) or their email. Not auth.role() nor the role
+ * claim, which the anonymous role has too.
+ */
+function isSubjectValue(node: Node): boolean {
+  const [kind, body] = kindOf(unwrap(node));
+  if (kind === 'FuncCall') {
+    const name = funcName(body);
+    if (name === 'nullif') return isSubjectValue((body.args as Node[])[0]!);
+    return name === 'auth.uid' || name === 'auth.user_id' || name === 'auth.email';
+  }
+  if (kind !== 'A_Expr' || body.kind !== 'AEXPR_OP' || !['->>', '->'].includes(operator(body)) || !body.lexpr) return false;
+  const claim = constString(body.rexpr);
+  const [lk, lb] = kindOf(unwrap(body.lexpr as Node));
+  if (lk !== 'FuncCall' || (claim !== 'sub' && claim !== 'email')) return false;
+  const source = funcName(lb);
+  // auth.jwt() ->> 'sub', or the claims setting: current_setting('request.jwt.claims')::jsonb ->> 'sub'
+  return source === 'auth.jwt' || source === 'auth.session' || (source === 'current_setting' && settingKind(constString((lb.args as Node[] | undefined)?.[0])?.toLowerCase() ?? '') === 'identity');
 }
 
 function scalarTarget(stmt: Node): Node | undefined {
@@ -488,6 +591,34 @@ function findIdentityComparisons(node: Node | null, table: string, r: Routines):
 /** Columns of the row the condition compares with the requester's identity (the owner columns). */
 export function ownerColumns(text: string | null, table: string, r: Routines): string[] {
   return [...new Set(identityComparisons(expr(text), table, r).map((c) => c.column))];
+}
+
+/**
+ * When every OR-term of the condition ties the row to the requester, the row columns each term
+ * ties (one set per term): a term needs a top-level conjunct `<row> = <identity>`, where the
+ * row side is a column or an expression of columns (`(storage.foldername(name))[1]`, `email`
+ * against `auth.jwt() ->> 'email'`). Undefined when some term admits rows that are not the
+ * requester's own (`is_public`, `team_id IN (...)`, no condition at all).
+ */
+export function ownRowColumns(text: string | null, table: string, r: Routines, { subjectOnly = false } = {}): Set<string>[] | undefined {
+  const node = expr(text);
+  if (!node) return undefined;
+  const identity = subjectOnly ? isSubjectValue : (n: Node) => isIdentityValue(n, r);
+  return once(node, `ownRow:${r.id}:${table}:${subjectOnly}`, () => {
+    const perTerm = disjuncts(node).map((term) => {
+      const tied = new Set<string>();
+      for (const c of conjuncts(unwrap(term))) {
+        const [kind, body] = kindOf(unwrap(c));
+        if (kind !== 'A_Expr' || body.kind !== 'AEXPR_OP' || operator(body) !== '=' || !body.lexpr || !body.rexpr) continue;
+        for (const [row, id] of [[body.lexpr, body.rexpr], [body.rexpr, body.lexpr]] as [Node, Node][]) {
+          if (!identity(id) || dependsOnRequester(row, r)) continue;
+          rowColumns(row, table).forEach((col) => tied.add(col));
+        }
+      }
+      return tied;
+    });
+    return perTerm.every((s) => s.size > 0) ? perTerm : undefined;
+  });
 }
 
 /** Every column of the policy's row a condition references (correlated references in sub-selects too). */

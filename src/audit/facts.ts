@@ -98,6 +98,8 @@ export interface FunctionFacts {
   securityDefiner: boolean;
   /** a trigger function (only callable as a trigger, never through /rpc) */
   returnsTrigger: boolean;
+  /** the result type as Postgres prints it (`boolean`, `SETOF text`, `TABLE(id uuid)`, `record`) */
+  returns: string;
   /** the search_path the function pins (`""` for an empty one), null when it is not set */
   searchPath: string | null;
   /** the body as stored (prosrc) */
@@ -263,6 +265,7 @@ SELECT pg_catalog.json_build_object(
       'schema', n.nspname, 'name', f.proname, 'args', pg_catalog.pg_get_function_identity_arguments(f.oid),
       'language', l.lanname, 'owner', pg_catalog.pg_get_userbyid(f.proowner),
       'securityDefiner', f.prosecdef, 'returnsTrigger', f.prorettype IN ('pg_catalog.trigger'::pg_catalog.regtype, 'pg_catalog.event_trigger'::pg_catalog.regtype),
+      'returns', pg_catalog.pg_get_function_result(f.oid),
       'searchPath', (SELECT substr(cfg, 13) FROM unnest(f.proconfig) cfg WHERE cfg LIKE 'search\\_path=%' LIMIT 1),
       'body', f.prosrc,
       'definition', CASE WHEN l.lanname IN ('sql', 'plpgsql') THEN pg_catalog.pg_get_functiondef(f.oid) END,

@@ -18,10 +18,12 @@ export function auditedText(result: AuditResult): string {
   return `${plural(tables, 'table')}, ${plural(views, 'view')}, ${plural(functions, 'function')}`;
 }
 
-/** "2 errors, 1 warning, 0 infos, 1 waived" */
+/** "2 errors, 1 warning, 0 infos, 1 waived" (and "; fixes tried: 2 verified, 1 not" when they were) */
 export function summary(result: AuditResult): string {
   const c = counts(result);
-  return `${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${c.info} info, ${result.waived.length} waived`;
+  const tried = result.findings.filter((f) => f.fixVerified !== undefined);
+  const verified = tried.filter((f) => f.fixVerified).length;
+  return `${plural(c.error, 'error')}, ${plural(c.warning, 'warning')}, ${c.info} info, ${result.waived.length} waived${tried.length ? `; fixes tried: ${verified} verified, ${tried.length - verified} not` : ''}`;
 }
 
 /** Findings grouped by table (findings about no table last, under "other"). */

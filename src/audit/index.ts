@@ -22,13 +22,17 @@ export interface ResolvedAuditOptions {
   schemas: string[];
   ignore: Waiver[];
   apiRoles: ApiRoles;
+  /** the levels whose fixes are tried (none by default) */
+  verifyFixes: Level[];
 }
+
+const LEVELS: Level[] = ['error', 'warning', 'info'];
 
 /** Checks the options (a bad one is a TypeError naming it) and fills in the defaults. */
 export function resolveAuditOptions(options: AuditOptions = {}, defaults: Partial<ApiRoles> = {}): ResolvedAuditOptions {
   if (options === null || typeof options !== 'object') throw new TypeError('audit() takes an options object ({ schemas, ignore, apiRoles })');
   for (const key of Object.keys(options)) {
-    if (!['schemas', 'ignore', 'apiRoles'].includes(key)) throw new TypeError(`unknown audit option "${key}"; known: schemas, ignore, apiRoles`);
+    if (!['schemas', 'ignore', 'apiRoles', 'verifyFixes'].includes(key)) throw new TypeError(`unknown audit option "${key}"; known: schemas, ignore, apiRoles, verifyFixes`);
   }
   const schemas = options.schemas ?? DEFAULT_SCHEMAS;
   if (!Array.isArray(schemas) || schemas.length === 0 || !schemas.every((s) => typeof s === 'string' && s !== '')) {
@@ -48,7 +52,11 @@ export function resolveAuditOptions(options: AuditOptions = {}, defaults: Partia
   for (const k of ['authenticated', 'anonymous'] as const) {
     if (typeof roles[k] !== 'string' || roles[k] === '') throw new TypeError(`"apiRoles.${k}" option must be a role name, got ${JSON.stringify(roles[k])}`);
   }
-  return { schemas: [...new Set(schemas)], ignore, apiRoles: roles };
+  const verify = options.verifyFixes ?? false;
+  if (typeof verify !== 'boolean' && !(Array.isArray(verify) && verify.every((l) => LEVELS.includes(l)))) {
+    throw new TypeError(`"verifyFixes" option must be true, false or a list of levels (error, warning, info), got ${JSON.stringify(verify)}`);
+  }
+  return { schemas: [...new Set(schemas)], ignore, apiRoles: roles, verifyFixes: verify === true ? LEVELS : verify === false ? [] : [...new Set(verify)] };
 }
 
 export function checkInfos(): CheckInfo[] {

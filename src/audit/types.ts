@@ -13,8 +13,13 @@ export interface Finding {
   table?: string;
   /** one sentence */
   message: string;
-  /** the SQL that fixes it */
+  /** the SQL that fixes it; when it was tried and did not pass, it starts with `-- a starting point, not verified (why)` */
   fix: string;
+  /**
+   * Set when the fix was tried (`verifyFixes`): applied in a rolled-back transaction, the finding
+   * was gone and no new error or warning appeared on its table (true), or not (false)
+   */
+  fixVerified?: boolean;
 }
 
 /** A finding accepted on purpose: `{ check: 'rls_enabled_no_policy', object: 'public.audit_log' }`. */
@@ -60,6 +65,12 @@ export interface AuditOptions {
   ignore?: Waiver[];
   /** the Data API's roles (default: the preset's, or authenticated/anonymous) */
   apiRoles?: Partial<ApiRoles>;
+  /**
+   * Try each finding's fix (of every level, or of these levels) in a rolled-back transaction and
+   * audit again: a fix that leaves the finding, or brings a new error or warning on its table, is
+   * labelled "a starting point, not verified". Default false: one catalog read per finding.
+   */
+  verifyFixes?: boolean | Level[];
 }
 
 export interface AuditResult {

@@ -1,8 +1,9 @@
 /**
- * `pg-rls-test audit --url postgres://... [--schema public] [--format text|json|sarif] [--ignore file]`
+ * `pg-rls-test audit --url postgres://... [--schema public] [--format text|json|sarif] [--ignore file] [--verify-fixes]`
  *
  * Reads the catalog in one read-only transaction (BEGIN READ ONLY ... ROLLBACK: nothing is
- * written), runs the audit and prints it. Exit codes: 0 no error-level finding, 1 errors found,
+ * written), runs the audit and prints it. With --verify-fixes, each fix is then applied in a
+ * transaction of its own, rolled back, and the audit re-run there (src/audit/verify.ts). Exit codes: 0 no error-level finding, 1 errors found,
  * 2 bad usage or a database that cannot be reached or read.
  */
 import { readFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import type { Connection, Result } from '../backends/types.js';
 import { describeUrl } from '../backends/url.js';
 import { CHECKS, DEFAULT_API_ROLES, evaluate, readFacts, resolveAuditOptions } from '../audit/index.js';
 import { formatJson, formatSarif, formatText } from '../audit/format.js';
+import { verifyFixes } from '../audit/verify.js';
 import type { Waiver } from '../audit/types.js';
 import { UnknownObjectError } from '../errors.js';
 
@@ -19,7 +21,7 @@ import { option, progressWriter, runCommand, toolVersion, UsageError, type CliIo
 export const AUDIT_USAGE = `usage: pg-rls-test audit --url <postgres url> [options]
 
 Checks a live database for what would make the Neon Data API / PostgREST leak or fail.
-Read-only: one read-only transaction, rolled back.
+Read-only: one read-only transaction, rolled back (--verify-fixes writes, and rolls back).
 
 options:
   --url <url>                 the database (default: $DATABASE_URL)
@@ -28,6 +30,9 @@ options:
   --ignore <file>             a JSON file of waivers: [{ "check": "...", "object": "...", "reason": "..." }]
   --authenticated-role <name> the role requests with a token run as (default: authenticated)
   --anonymous-role <name>     the role requests without a token run as (default: anonymous; Supabase: anon)
+  --verify-fixes              try each printed fix: apply it in a transaction that is rolled back,
+                              audit again, and label a fix that does not close its finding (this
+                              writes, rolled back, and takes the locks of each fix's DDL)
   --connect-timeout <ms>      connection timeout (default: 10000)
   -h, --help                  this text
 
@@ -75,6 +80,7 @@ const AUDIT_OPTIONS = {
   'authenticated-role': option.string(),
   'anonymous-role': option.string(),
   'connect-timeout': option.number('a number of milliseconds', (n) => Number.isInteger(n) && n > 0),
+  'verify-fixes': option.flag(),
 };
 
 /** `pg-rls-test audit ...` (argv without the command name); resolves to the exit code. */
@@ -126,12 +132,23 @@ async function run(io: CliIo, args: OptionValues<typeof AUDIT_OPTIONS> & { url: 
       return 2;
     }
     progress(`pg-rls-test audit: ${facts.relations.length} tables and views, ${facts.functions.filter((f) => f.audited).length} functions: running ${CHECKS.length} checks…`);
-    const result = evaluate(facts, resolved);
+    let result = evaluate(facts, resolved);
+    if (args['verify-fixes'] && result.findings.length) {
+      progress(`pg-rls-test audit: trying ${result.findings.length} fixes, each in a transaction that is rolled back…`);
+      try {
+        result = await verifyFixes(new ClientConnection(client), resolved, result);
+      } catch (e) {
+        progress('');
+        io.stderr(`pg-rls-test: cannot try the fixes on ${where}: ${(e as Error).message}\n`);
+        return 2;
+      }
+    }
     progress('');
     const format = args.format ?? 'text';
     const out =
       format === 'json' ? formatJson(result) : format === 'sarif' ? JSON.stringify(formatSarif(result, { toolVersion: toolVersion() }), null, 2) : formatText(result);
-    io.stdout(`${out}\n`);
+    const untried = format === 'text' && result.findings.length > 0 && !args['verify-fixes'];
+    io.stdout(`${out}\n${untried ? '\nfixes not tried: --verify-fixes applies each in a transaction that is rolled back and audits again\n' : ''}`);
     return result.findings.some((f) => f.level === 'error') ? 1 : 0;
   } finally {
     await client.end().catch(() => undefined);

@@ -108,7 +108,8 @@ export function generateMutants(m: MutationFacts, options: GenerateOptions): Gen
         undo: `ALTER FUNCTION ${target} SET search_path = ${searchPathSql(f.searchPath)}`,
         covers: [`function:${f.schema}.${f.name}`],
         locate: { kind: 'function', name: `${f.schema}.${f.name}` },
-        suggestion: `await expect(db).toBeDataApiReady();  // security_definer_search_path_mutable`,
+        // an error when the function writes or holds credentials, a warning when it only reads
+        suggestion: `expect((await db.audit()).findings.filter((f) => f.check === 'security_definer_search_path_mutable')).toEqual([]);`,
       });
     }
     if (!f.executableBy.includes(anonymous) && m.facts.roles.some((r) => r.name === anonymous && r.exists)) {

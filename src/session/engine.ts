@@ -113,7 +113,8 @@ export async function runAs(engine: Engine, identity: Identity, stmt: Statement)
         await conn.exec('ROLLBACK');
         return plain(r);
       }
-      const results = await conn.exec(`${settings}; ${stmt.sql}; ROLLBACK`);
+      // the statement on lines of its own: one that ends with a -- comment must not swallow the ROLLBACK
+      const results = await conn.exec(`${settings};\n${stmt.sql}\n; ROLLBACK`);
       // settings, the statement(s), ROLLBACK: the last of the statement's results.
       return plain(results[results.length - 2]!);
     } catch (e) {
@@ -128,7 +129,7 @@ export async function runPair(engine: Engine, identity: Identity, ownerSql: stri
   const settings = requestSettings(identity, stmt);
   return engine.backend.exclusive(async (conn) => {
     try {
-      const r = await conn.exec(`${ownerSql}; ${settings}; ${stmt.sql}; ROLLBACK`);
+      const r = await conn.exec(`${ownerSql}\n; ${settings};\n${stmt.sql}\n; ROLLBACK`);
       return [plain(r[0]!), plain(r[2]!)];
     } catch (e) {
       if (!postgresError(e)) await rollbackQuietly(conn);
@@ -175,7 +176,7 @@ export async function probe(engine: Engine, items: ProbeItem[], options: ProbeOp
   const outcomes: (Outcome | undefined)[] = identities.map((x) => (x.ok ? undefined : { ok: false, error: x.error }));
   const runnable = items.map((item, i) => ({ item, i, id: identities[i]! })).filter((x) => x.id.ok);
   if (runnable.length === 0) return outcomes as Outcome[];
-  const parts = runnable.map(({ item, id }) => `SAVEPOINT p; ${requestSettings((id as { id: Identity }).id, item.stmt)}; ${item.stmt.sql}; ROLLBACK TO SAVEPOINT p`);
+  const parts = runnable.map(({ item, id }) => `SAVEPOINT p; ${requestSettings((id as { id: Identity }).id, item.stmt)};\n${item.stmt.sql}\n; ROLLBACK TO SAVEPOINT p`);
   const batchable = runnable.every(({ item }) => !item.stmt.params?.length);
   const batched = !batchable ? undefined : await engine.backend.exclusive(async (conn) => {
     try {

@@ -328,7 +328,8 @@ export class OwnerSession extends ImmediateWriter {
           const w = await conn.exec(`SELECT txid_current_if_assigned() IS NOT NULL AS wrote; ${end}`);
           wrote = Boolean(w[0]!.rows[0]!.wrote);
         } else {
-          const results = await conn.exec(`BEGIN; ${stmt.sql}; SELECT txid_current_if_assigned() IS NOT NULL AS wrote; ${end}`);
+          // on lines of their own: a statement that ends with a -- comment must not swallow them
+          const results = await conn.exec(`BEGIN;\n${stmt.sql}\n; SELECT txid_current_if_assigned() IS NOT NULL AS wrote; ${end}`);
           r = results[results.length - 3]!;
           wrote = Boolean(results[results.length - 2]!.rows[0]!.wrote);
         }

@@ -175,18 +175,33 @@ export function referencedColumns(node: unknown): string[] {
 }
 
 /**
+ * A PL/pgSQL function's parse tree (its whole CREATE FUNCTION text), memoised: the audit asks
+ * for a function's statements and for its record fields, and each would parse it again.
+ */
+const plpgsqlTrees = new Map<string, ReturnType<Parser['parsePlPgSQLSync']> | SqlSyntaxError>();
+function parsePlpgsql(functionDef: string): ReturnType<Parser['parsePlPgSQLSync']> {
+  let tree = plpgsqlTrees.get(functionDef);
+  if (tree === undefined) {
+    try {
+      tree = loaded().parsePlPgSQLSync(functionDef);
+    } catch (e) {
+      tree = new SqlSyntaxError(functionDef, e);
+    }
+    if (plpgsqlTrees.size > 1000) plpgsqlTrees.clear();
+    plpgsqlTrees.set(functionDef, tree);
+  }
+  if (tree instanceof SqlSyntaxError) throw tree;
+  return tree;
+}
+
+/**
  * The SQL inside a PL/pgSQL function, parsed, in order: statements (`SELECT ... INTO`, `INSERT`,
  * `PERFORM f()` as `SELECT f()`) and expressions (`IF auth.uid() IS NULL`, the right side of
  * `v := ...`). Takes the whole `CREATE FUNCTION` text, as pg_get_functiondef() prints it: how
  * the body parses depends on the declared return type.
  */
 export function plpgsqlNodes(functionDef: string): Node[] {
-  let result: ReturnType<Parser['parsePlPgSQLSync']>;
-  try {
-    result = loaded().parsePlPgSQLSync(functionDef);
-  } catch (e) {
-    throw new SqlSyntaxError(functionDef, e);
-  }
+  const result = parsePlpgsql(functionDef);
   const out: Node[] = [];
   const visit = (x: unknown): void => {
     if (Array.isArray(x)) return x.forEach(visit);
@@ -211,12 +226,7 @@ export function plpgsqlNodes(functionDef: string): Node[] {
  * assignment targets (`NEW.user_id := ...`) as well as reads. Takes the whole function text.
  */
 export function plpgsqlRecordFields(functionDef: string): string[] {
-  let result: ReturnType<Parser['parsePlPgSQLSync']>;
-  try {
-    result = loaded().parsePlPgSQLSync(functionDef);
-  } catch (e) {
-    throw new SqlSyntaxError(functionDef, e);
-  }
+  const result = parsePlpgsql(functionDef);
   const out: string[] = [];
   for (const fn of result.plpgsql_funcs) {
     const datums = ((fn.PLpgSQL_function as { datums?: Node[] } | undefined)?.datums ?? []) as Node[];

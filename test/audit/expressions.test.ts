@@ -25,7 +25,7 @@ beforeAll(() => loadParser());
 
 function fn(schema: string, name: string, language: 'sql' | 'plpgsql', body: string, extra: Partial<FunctionFacts> = {}): FunctionFacts {
   const definition = `CREATE OR REPLACE FUNCTION ${schema}.${name}() RETURNS boolean LANGUAGE ${language} AS $fn$${body}$fn$`;
-  return { schema, name, args: '', language, owner: 'postgres', securityDefiner: false, returnsTrigger: false, searchPath: '""', body, definition, executableBy: [], publicExecute: true, audited: true, ...extra };
+  return { schema, name, args: '', language, owner: 'postgres', securityDefiner: false, returnsTrigger: false, returns: 'boolean', searchPath: '""', body, definition, executableBy: [], publicExecute: true, audited: true, ...extra };
 }
 
 const routines = (functions: FunctionFacts[] = [], rlsTables: string[] = []) => new Routines({ functions, rlsTables } as unknown as Facts);

@@ -8,14 +8,6 @@ import { createTestDatabase, type TestDatabase } from '../../src/index.js';
 import { forEachBackend } from '../helpers/backends.js';
 import { auditAfter, exposedSchema as ex, problems } from './helpers.js';
 
-/**
- * Findings of the existing checks on these schemas that issue 17 (section 2) reports as false and
- * that are left for it: an own-row policy ORed with a teammates policy is not a permissive tenant leak.
- */
-const KNOWN: Record<string, string[]> = {
-  'accounts, memberships through checked functions': ['tenant_policy_permissive "users can view their teammates" on s.account_user'],
-};
-
 /** Schemas for the Neon preset (auth.user_id() text). */
 const NEON: Record<string, string> = {
   // the Supabase user-management example: public profiles, one per user, written by their owner only
@@ -157,9 +149,9 @@ forEachBackend((backend) => {
     afterAll(() => db?.close());
 
     for (const [name, sql] of Object.entries(NEON)) {
-      test(`${name}: no error, no warning${KNOWN[name] ? ' (but the known ones of issue 17)' : ''}`, async () => {
+      test(`${name}: no error, no warning`, async () => {
         const r = await auditAfter(db, sql, { schemas: ['s'] });
-        expect(problems(r)).toEqual(KNOWN[name] ?? []);
+        expect(problems(r)).toEqual([]);
       });
     }
 

@@ -56,8 +56,31 @@ describe.skipIf(!SERVER_URL)('pg-rls-test audit against a server (PG_RLS_TEST_UR
         '  error   rls_disabled_exposed: row level security is disabled on public.notes, which authenticated (SELECT, INSERT, UPDATE, DELETE) and anonymous (SELECT) can reach through the Data API: every request sees and changes every row',
         '          fix: ALTER TABLE "public"."notes" ENABLE ROW LEVEL SECURITY;',
         '',
+        'fixes not tried: --verify-fixes applies each in a transaction that is rolled back and audits again',
+        '',
       ].join('\n'),
     );
+  });
+
+  test('--verify-fixes tries each fix in a transaction that is rolled back, and labels one that does not close its finding', async () => {
+    const r = await run(['audit', '--url', urlOf(broken), '--verify-fixes']);
+    expect(r.code).toBe(1);
+    expect(r.stdout.replace(/pgrls_\S+/, 'DB')).toBe(
+      [
+        'audit of DB (schemas: public; 2 tables, 0 views, 0 functions): 1 error, 0 warnings, 0 info, 0 waived; fixes tried: 0 verified, 1 not',
+        '',
+        'public.notes',
+        '  error   rls_disabled_exposed: row level security is disabled on public.notes, which authenticated (SELECT, INSERT, UPDATE, DELETE) and anonymous (SELECT) can reach through the Data API: every request sees and changes every row',
+        '          fix: -- a starting point, not verified (applied, it brings warning rls_enabled_no_policy)',
+        '               ALTER TABLE "public"."notes" ENABLE ROW LEVEL SECURITY;',
+        '',
+      ].join('\n'),
+    );
+    // nothing was written: the table is as it was
+    const again = await run(['audit', '--url', urlOf(broken), '--format', 'json']);
+    expect(JSON.parse(again.stdout).findings.map((f: { check: string }) => f.check)).toEqual(['rls_disabled_exposed']);
+    const json = JSON.parse((await run(['audit', '--url', urlOf(broken), '--format', 'json', '--verify-fixes'])).stdout);
+    expect(json.findings[0]).toMatchObject({ check: 'rls_disabled_exposed', fixVerified: false });
   });
 
   test('--ignore waives a finding, shows it as waived, and exits 0', async () => {

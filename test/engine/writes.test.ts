@@ -43,6 +43,21 @@ forEachBackend((backend) => {
     }
   });
 
+  test('SQL that ends with a -- comment is still rolled back (requests) or committed and tracked (owner)', async () => {
+    const alice = db().user('alice', { sub: ALICE });
+    const count = async () => (await db().owner.query(`select count(*)::int as n from posts where content = 'commented'`)).rows[0]!.n;
+    await db().as(alice).query(`insert into posts (content) values ('commented') -- a note`);
+    expect(await count()).toBe(0);
+    await expect(db().rows('posts', { user_id: ALICE })).toBeVisibleTo(alice);
+    try {
+      await db().owner.query(`insert into posts (user_id, content) values ('${ALICE}', 'commented')  -- a note`);
+      expect(await count()).toBe(1);
+    } finally {
+      await db().reset();
+    }
+    expect(await count()).toBe(0);
+  });
+
   test('a wrong returning option is refused before anything runs', async () => {
     const alice = db().user('alice', { sub: ALICE });
     await expect(db().as(alice).insert('posts', { content: 'a' }, { returning: ['contnt'] })).rejects.toMatchObject({

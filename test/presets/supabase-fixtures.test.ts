@@ -6,7 +6,9 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../src/index.js';
-import { forEachBackend } from '../helpers/backends.js';
+import { main } from '../../src/cli/index.js';
+import { withDatabase } from '../../src/backends/url.js';
+import { forEachBackend, SERVER_URL } from '../helpers/backends.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/supabase/${name}/supabase`, import.meta.url));
 
@@ -20,7 +22,34 @@ function project(name: string, backend: { options: object }): () => TestDatabase
   return () => db;
 }
 
+/** `pg-rls-test audit` as a user runs it on a Supabase database; resolves to its exit code and output. */
+async function cliAudit(url: string): Promise<{ code: number; stdout: string }> {
+  let stdout = '';
+  const code = await main(['audit', '--url', url, '--schema', 'public', '--schema', 'storage', '--anonymous-role', 'anon'], { stdout: (t) => (stdout += t), stderr: () => undefined, stderrIsTTY: false });
+  return { code, stdout };
+}
+
 forEachBackend((backend) => {
+  describe("a project written after Supabase's documentation (docs-starter)", () => {
+    const db = project('docs-starter', backend);
+    test('it loads, the sign-up trigger makes the profile, and the audit finds no error (the CLI exits 0)', async () => {
+      const alice = db().user('alice', { metadata: { full_name: 'Alice Docs' } });
+      const bob = db().user('bob');
+      await expect(db().rows('profiles', { id: alice.sub })).toBeVisibleTo([alice, bob, db().anonymous]);
+      await db().owner.insert('todos', { user_id: alice.sub, task: 'read the docs' });
+      await expect(db().rows('todos', { user_id: alice.sub })).toBeVisibleOnlyTo(alice, { among: [bob, db().anonymous] });
+      await expect(db().as(bob).insert('storage.objects', { bucket_id: 'avatars', name: `${alice.sub}/a.png` })).toBeDeniedByRls();
+      await expect(db()).toBeDataApiReady({ schemas: ['public', 'storage'] });
+      if (backend.name === 'url') {
+        const name = db().description.replace(/^postgres:\/\/[^/]+\//, '').split(' ')[0]!;
+        const { code, stdout } = await cliAudit(withDatabase(SERVER_URL!, decodeURIComponent(name)));
+        expect(stdout).toMatch(/: 0 errors, \d+ warnings/);
+        expect(code).toBe(0);
+      }
+      await db().reset();
+    });
+  });
+
   describe('supabase/supabase examples/user-management', () => {
     const db = project('user-management', backend);
     test('the sign-up trigger makes a public profile from the metadata; everyone reads it', async () => {
@@ -108,6 +137,35 @@ forEachBackend((backend) => {
       await expect(db().as(mallory).insert('users_on_team', { user_id: mallory.sub, team_id: teamId, role: 'owner' })).resolves.toEqual({ rowCount: 1 });
       await expect(db().as(mallory).insert('users_on_team', { user_id: mallory.sub, team_id: teamId, role: 'owner' })).not.toBeDeniedByRls();
       await db().reset();
+    });
+
+    test("the audit reports users_on_team's open join, also after the naive fix, and prints a fix that closes it (probes)", async () => {
+      const policy = '"Enable insert for authenticated users only" on public.users_on_team';
+      const reported = async () => (await db().audit({ schemas: ['public'], verifyFixes: ['error'] })).findings.filter((f) => f.object === policy);
+      // ann's team, and mallory's request to join it as owner
+      const join = async () => {
+        const [ann, mallory] = [db().user('ann'), db().user('mal')];
+        const team = await db().owner.query(`insert into teams (name) values ('Acme') returning id`);
+        await db().owner.insert('users_on_team', { user_id: ann.sub, team_id: team.rows[0]!.id, role: 'owner' });
+        return () => db().as(mallory).insert('users_on_team', { user_id: mallory.sub, team_id: team.rows[0]!.id, role: 'owner' });
+      };
+      const before = await reported();
+      expect(before.map((f) => `${f.level} ${f.check}`)).toEqual(['error policy_always_true', 'warning membership_self_promotion']);
+      const printed = before[0]!;
+      expect(printed).toMatchObject({ fixVerified: true, fix: expect.stringMatching(/^DROP POLICY "Enable insert for authenticated users only" ON "public"."users_on_team";/) });
+      try {
+        // the naive fix checks the user column: still anyone joins any team, and the audit says so
+        await db().owner.query(`ALTER POLICY "Enable insert for authenticated users only" ON public.users_on_team WITH CHECK ((SELECT auth.uid()) = user_id)`);
+        expect((await reported()).map((f) => `${f.level} ${f.check}`)).toEqual(['warning membership_self_promotion']);
+        await expect((await join())()).not.toBeDeniedByRls();
+        await db().reset();
+        // the printed fix: nobody adds themselves (create_team() and invitations, SECURITY DEFINER, still do)
+        await db().owner.query(printed.fix);
+        expect(await reported()).toEqual([]);
+        await expect((await join())()).toBeDeniedByRls();
+      } finally {
+        await db().reset();
+      }
     });
   });
 });

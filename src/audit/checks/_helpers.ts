@@ -89,13 +89,26 @@ export function finding(check: Check, f: Omit<Finding, 'check' | 'level'> & { le
 
 export const CMD_SQL = (c: PolicyCmd): string => c.toUpperCase();
 
-export function createPolicySql(r: RelationFacts, p: PolicyFacts, changes: { restrictive?: boolean; using?: string | null; check?: string | null }): string {
+export interface PolicyChanges {
+  name?: string;
+  restrictive?: boolean;
+  using?: string | null;
+  check?: string | null;
+}
+
+/** CREATE POLICY for a policy like `p`, with these changes. */
+export function policyLikeSql(r: RelationFacts, p: PolicyFacts, changes: PolicyChanges): string {
   const using = changes.using === undefined ? p.using : changes.using;
   const check = changes.check === undefined ? p.check : changes.check;
-  const parts = [`CREATE POLICY ${ident(p.name)} ON ${sqlName(r)}`, `AS ${changes.restrictive ?? !p.permissive ? 'RESTRICTIVE' : 'PERMISSIVE'}`, `FOR ${CMD_SQL(p.cmd)}`, `TO ${roleList(p.roles)}`];
+  const parts = [`CREATE POLICY ${ident(changes.name ?? p.name)} ON ${sqlName(r)}`, `AS ${changes.restrictive ?? !p.permissive ? 'RESTRICTIVE' : 'PERMISSIVE'}`, `FOR ${CMD_SQL(p.cmd)}`, `TO ${roleList(p.roles)}`];
   if (using !== null && p.cmd !== 'insert') parts.push(`USING (${using})`);
   if (check !== null && p.cmd !== 'select' && p.cmd !== 'delete') parts.push(`WITH CHECK (${check})`);
-  return `DROP POLICY ${ident(p.name)} ON ${sqlName(r)};\n${parts.join(' ')};`;
+  return `${parts.join(' ')};`;
+}
+
+/** The policy dropped and created again with these changes (ALTER POLICY cannot change its command or kind). */
+export function createPolicySql(r: RelationFacts, p: PolicyFacts, changes: PolicyChanges): string {
+  return `DROP POLICY ${ident(p.name)} ON ${sqlName(r)};\n${policyLikeSql(r, p, changes)}`;
 }
 
 export function forEachPolicy(ctx: CheckContext, fn: (r: RelationFacts, p: PolicyFacts) => Finding[] | Finding | undefined): Finding[] {

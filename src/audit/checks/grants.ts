@@ -1,8 +1,9 @@
 /** Privileges: what the API roles lack (every request fails) and what they hold but should not (TRUNCATE, PUBLIC, CREATE). */
 import { ident, qualified } from '../../sql/index.js';
-import type { Privilege } from '../facts.js';
-import type { Check, Finding, Level } from '../types.js';
-import { CRUD, CMD_PRIV, nameOf, sqlName, isTable, list, roleList, apiRoles, privs, finding } from './_helpers.js';
+import { functionTables } from '../expressions.js';
+import type { Privilege, RelationFacts } from '../facts.js';
+import type { Check, CheckContext, Finding, Level } from '../types.js';
+import { CRUD, CMD_PRIV, nameOf, sqlName, isTable, list, roleList, apiRoles, applies, fnObject, privs, finding, routinesOf, schemaUsage } from './_helpers.js';
 
 export const policyWithoutGrant: Check = {
   id: 'policy_without_grant',
@@ -51,24 +52,33 @@ export const tableNotGranted: Check = {
           object: nameOf(r),
           table: nameOf(r),
           message: `${role} holds no privilege on ${nameOf(r)}: the Data API answers "permission denied for table ${r.name}" (fine if it is server-only)`,
-          fix: `GRANT ${r.kind === 'r' || r.kind === 'p' ? 'SELECT, INSERT, UPDATE, DELETE' : 'SELECT'} ON ${sqlName(r)} TO ${ident(role)};`,
+          fix: `GRANT ${grantable(ctx, r, role).join(', ')} ON ${sqlName(r)} TO ${ident(role)};`,
         }),
       );
   },
 };
 
+/** What a role should be granted to use a table: a view's SELECT; on an RLS table, the commands its policies open to the role (all four when none does). */
+function grantable(ctx: CheckContext, r: RelationFacts, role: string): Privilege[] {
+  if (!isTable(r)) return ['SELECT'];
+  const opened = CRUD.filter((priv) => r.rls && r.policies.some((p) => p.permissive && (p.cmd === 'all' || CMD_PRIV[p.cmd] === priv) && applies(ctx, p, role)));
+  return opened.length ? opened : CRUD;
+}
+
 export const schemaUsageMissing: Check = {
   id: 'schema_usage_missing',
   level: 'error',
   title: 'Tables granted, schema USAGE missing',
-  description: 'An API role holds privileges on tables of a schema it has no USAGE on: every request to them fails with "permission denied for schema".',
+  description: 'An API role holds privileges on tables of a schema it has no USAGE on, and policies on those tables apply to it: every request to them fails with "permission denied for schema". A role with no policy there is kept out of the schema on purpose, and is not reported.',
   run(ctx) {
     const out: Finding[] = [];
     for (const s of ctx.facts.schemas) {
       for (const role of apiRoles(ctx)) {
         if (s.usage.includes(role)) continue;
         const granted = ctx.facts.relations.filter((r) => r.schema === s.name && privs(r, role).some((p) => CRUD.includes(p)));
-        if (!granted.length) continue;
+        // A role kept out of the schema on purpose (makerkit revokes anon's USAGE on public) has
+        // no policy either: its table grants are leftovers of default privileges, and USAGE would open them.
+        if (!granted.some((r) => r.policies.some((p) => p.permissive && applies(ctx, p, role)))) continue;
         out.push(
           finding(this, {
             object: s.name,
@@ -113,7 +123,7 @@ export const defaultPrivilegesMissing: Check = {
   id: 'default_privileges_missing',
   level: 'warning',
   title: 'Future tables will not be granted to authenticated',
-  description: 'The schema\'s tables are granted to the authenticated role, but the default privileges of the role that creates them do not grant new tables: each new table answers "permission denied for table" until granted by hand (seed: "default privileges weren\'t applied").',
+  description: 'Every table of the schema (per owner) grants a privilege to the authenticated role, but the default privileges of the role that creates them do not: each new table answers "permission denied for table" until granted by hand (seed: "default privileges weren\'t applied"). Where the tables\' grants differ, they are made per table on purpose: only the privileges all of them share are proposed, none when one table grants nothing.',
   run(ctx) {
     const role = ctx.roles.authenticated;
     if (!apiRoles(ctx).includes(role)) return [];
@@ -121,14 +131,17 @@ export const defaultPrivilegesMissing: Check = {
     for (const s of ctx.facts.schemas) {
       if (!s.usage.includes(role)) continue;
       for (const d of s.defaultPrivileges) {
-        const tables = ctx.facts.relations.filter((r) => r.schema === s.name && isTable(r) && r.owner === d.owner);
-        if (!tables.some((r) => privs(r, role).some((p) => CRUD.includes(p)))) continue;
-        const missing = CRUD.filter((p) => !d.privileges.includes(p));
+        const tables = ctx.facts.relations.filter((r) => r.schema === s.name && isTable(r) && r.owner === d.owner && !r.partitionOf);
+        // What every existing table grants: where grants differ from table to table (a catalogue
+        // read-only, orders writable, a private table not at all), they are made per table on
+        // purpose, and only what they all share is a default worth proposing.
+        const shared = CRUD.filter((p) => tables.length > 0 && tables.every((r) => privs(r, role).includes(p)));
+        const missing = shared.filter((p) => !d.privileges.includes(p));
         if (!missing.length) continue;
         out.push(
           finding(this, {
             object: s.name,
-            message: `tables that ${d.owner} creates in schema ${s.name} from now on will not grant ${missing.join(', ')} to ${role}, although its existing tables do: each new table answers "permission denied for table" until granted`,
+            message: `tables that ${d.owner} creates in schema ${s.name} from now on will not grant ${missing.join(', ')} to ${role}, although ${tables.length > 1 ? `all ${tables.length} of its existing tables do` : 'its existing table does'}: each new table answers "permission denied for table" until granted`,
             fix: `ALTER DEFAULT PRIVILEGES FOR ROLE ${ident(d.owner)} IN SCHEMA ${ident(s.name)} GRANT ${missing.join(', ')} ON TABLES TO ${ident(role)};`,
           }),
         );
@@ -157,7 +170,20 @@ export const publicGrant: Check = {
   },
 };
 
-function grantedPrivilegeCheck(id: string, level: Level, title: string, description: string, wanted: Privilege[], why: string): Check {
+/**
+ * A check for table privileges the Data API never uses, held by API roles that reach the
+ * table's schema (a role without USAGE there cannot use them). `reachedBy` says, per table and
+ * role, what lets the role send that privilege's statement anyway (an error then).
+ */
+function grantedPrivilegeCheck(
+  id: string,
+  level: Level,
+  title: string,
+  description: string,
+  wanted: Privilege[],
+  why: string,
+  reachedBy: (ctx: CheckContext, r: RelationFacts, role: string) => string[] = () => [],
+): Check {
   return {
     id,
     level,
@@ -168,16 +194,19 @@ function grantedPrivilegeCheck(id: string, level: Level, title: string, descript
       for (const r of ctx.facts.relations) {
         if (r.kind === 'v' || r.kind === 'm') continue;
         const held = apiRoles(ctx)
+          .filter((role) => schemaUsage(ctx, r.schema, role))
           .map((role) => ({ role, p: wanted.filter((w) => privs(r, role).includes(w)) }))
           .filter((x) => x.p.length);
         if (!held.length) continue;
         const all = [...new Set(held.flatMap((h) => h.p))];
         const fromPublic = all.filter((p) => r.publicPrivileges.includes(p));
+        const reached = held.flatMap((h) => reachedBy(ctx, r, h.role).map((how) => `${h.role} can ${how}`));
         out.push(
           finding(this, {
+            level: reached.length ? 'error' : level,
             object: nameOf(r),
             table: nameOf(r),
-            message: `${list(held.map((h) => `${h.role} holds ${h.p.join(', ')}`))} on ${nameOf(r)}: ${why}`,
+            message: `${list(held.map((h) => `${h.role} holds ${h.p.join(', ')}`))} on ${nameOf(r)}: ${why}${reached.length ? `, and ${list([...new Set(reached)])}` : ''}`,
             fix: `REVOKE ${all.join(', ')} ON ${sqlName(r)} FROM ${[...(fromPublic.length ? ['PUBLIC'] : []), ...held.map((h) => ident(h.role))].join(', ')};`,
           }),
         );
@@ -187,13 +216,22 @@ function grantedPrivilegeCheck(id: string, level: Level, title: string, descript
   };
 }
 
+/** SECURITY INVOKER functions of the audited schemas that the role may call and that truncate the table: TRUNCATE through /rpc. */
+function truncatingFunctions(ctx: CheckContext, r: RelationFacts, role: string): string[] {
+  const rs = routinesOf(ctx);
+  return ctx.facts.functions
+    .filter((f) => f.audited && !f.securityDefiner && !f.returnsTrigger && f.executableBy.includes(role) && functionTables(f, rs)?.truncates.has(nameOf(r)))
+    .map((f) => `empty it through /rpc/${f.name} (${fnObject(f)} runs TRUNCATE with the caller's rights)`);
+}
+
 export const truncateGranted = grantedPrivilegeCheck(
   'truncate_granted',
-  'error',
+  'warning',
   'TRUNCATE granted to API roles',
-  'TRUNCATE empties a table without looking at row level security (GRANT ALL includes it): any code path that runs SQL as an API role can wipe every user\'s rows.',
+  'TRUNCATE empties a table without looking at row level security (GRANT ALL includes it, and so do Supabase\'s default grants). The Data API cannot send it, so holding it is a hardening warning; an error where an API role can reach it: a SECURITY INVOKER function it may call through /rpc truncates the table.',
   ['TRUNCATE'],
-  'TRUNCATE ignores row level security and removes every row',
+  'TRUNCATE ignores row level security and removes every row (the Data API cannot send it, but any SQL run as the role can)',
+  truncatingFunctions,
 );
 
 export const referencesTriggerGranted = grantedPrivilegeCheck(

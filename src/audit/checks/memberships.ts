@@ -20,7 +20,7 @@ interface Membership {
 }
 
 /** The columns of a membership table, or undefined when the table does not hold memberships. */
-function membership(ctx: CheckContext, r: RelationFacts): Membership | undefined {
+export function membership(ctx: CheckContext, r: RelationFacts): Membership | undefined {
   const rs = routinesOf(ctx);
   const owners = r.policies.flatMap((p) => [...ownerColumns(p.using, r.name, rs), ...ownerColumns(p.check, r.name, rs)]);
   // the member is a user id (an invitation keyed by email is not a membership yet)
@@ -54,6 +54,15 @@ function selfServed(m: Membership, term: Node, r: RelationFacts, ctx: CheckConte
   if (update && m.role && writable(m.role) && !privileged(m, term, r, ctx)) return `${m.role} is not pinned`;
   if (writable(m.group) && !verifiedColumns(term, r.name, rs).has(m.group)) return `${m.group} is not checked`;
   return undefined;
+}
+
+/**
+ * The fix of a policy that lets users give themselves memberships: take it away. A check on the
+ * new row cannot do it (`user_id = auth.uid()` still lets anyone join any organisation; the
+ * inviter's rights are in other rows), so memberships are added through a function.
+ */
+export function dropMembershipPolicy(r: RelationFacts, p: PolicyFacts): string {
+  return `DROP POLICY ${ident(p.name)} ON ${sqlName(r)};  -- add and change memberships through a SECURITY DEFINER function that checks the requester's role in the organisation`;
 }
 
 export const membershipSelfPromotion: Check = {
@@ -92,7 +101,7 @@ export const membershipSelfPromotion: Check = {
                   cmd === 'insert'
                     ? `${nameOf(r)} holds memberships, and policy "${p.name}" lets ${role} insert one for any ${m.group}${m.role ? ` and ${m.role}` : ''} (${why} against the requester's rights): anyone adds themselves to any organisation${m.role ? ', as any role' : ''}`
                     : `${nameOf(r)} holds memberships, and policy "${p.name}" lets ${role} update memberships without being an administrator (${why}): a member ${m.role && why.startsWith(m.role) ? `gives themselves any ${m.role}` : `moves their membership to any ${m.group}`}`,
-                fix: `DROP POLICY ${ident(p.name)} ON ${sqlName(r)};  -- add and change memberships through a SECURITY DEFINER function that checks the requester's role in the organisation`,
+                fix: dropMembershipPolicy(r, p),
               }),
             );
           }

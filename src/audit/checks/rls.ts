@@ -11,10 +11,19 @@ export const rlsDisabledExposed: Check = {
   title: 'RLS disabled on a table the Data API reaches',
   description: 'A table that an API role can read or write with row level security disabled: every row is visible and writable to every request (seed: "I can see all rows in my table").',
   run(ctx) {
-    return forEachExposedTable(ctx, this, (r) => !r.rls && r.policies.length === 0, (r, who) => ({
-      message: `row level security is disabled on ${nameOf(r)}, which ${whoReaches(ctx, r, who)} can reach through the Data API: every request sees and changes every row${r.partitionOf ? ` (it is a partition of ${r.partitionOf}, and can be queried directly)` : ''}`,
-      fix: `ALTER TABLE ${sqlName(r)} ENABLE ROW LEVEL SECURITY;`,
-    }));
+    return forEachExposedTable(ctx, this, (r) => !r.rls && r.policies.length === 0, (r, who) => {
+      // RLS without a policy shuts every request out: where the table records its rows' owner,
+      // the fix lets each signed-in user reach their own rows
+      const cond = ownerCondition(r);
+      const role = ctx.roles.authenticated;
+      return {
+        message: `row level security is disabled on ${nameOf(r)}, which ${whoReaches(ctx, r, who)} can reach through the Data API: every request sees and changes every row${r.partitionOf ? ` (it is a partition of ${r.partitionOf}, and can be queried directly)` : ''}`,
+        fix: [
+          `ALTER TABLE ${sqlName(r)} ENABLE ROW LEVEL SECURITY;`,
+          ...(cond && who.includes(role) ? [`CREATE POLICY ${ident('own rows')} ON ${sqlName(r)} FOR ALL TO ${ident(role)} USING (${cond}) WITH CHECK (${cond});`] : []),
+        ].join('\n'),
+      };
+    });
   },
 };
 

@@ -25,6 +25,8 @@ describeChecks(IDENTITY_CHECKS, [
       CREATE POLICY "by header" ON bad.posts FOR ALL TO authenticated
         USING (user_id = (select current_setting('request.headers', true)::json ->> 'x-user-id'));`,
     ok: `${ex('ok')} ${posts('ok', own('ok'))}`,
+    // what the header stood for is not known: the fix takes the policy away, and a policy on the verified JWT must replace it
+    fixNotVerified: { '"by header" on bad.posts': 'applied, it brings warning rls_enabled_no_policy' },
     expected: [
       {
         level: 'error',
@@ -130,6 +132,8 @@ describeChecks(IDENTITY_CHECKS, [
       CREATE POLICY "tenant" ON ok.docs FOR ALL TO authenticated
         USING (org_id = (select current_setting('request.jwt.claims', true)::jsonb ->> 'org_id'))
         WITH CHECK (org_id = (select auth.jwt() ->> 'org_id'));`,
+    // read through a helper: the fix takes the policy away, and a policy on the verified JWT must replace it
+    fixNotVerified: { '"tenant" on bad.files': 'applied, it brings warning rls_enabled_no_policy' },
     expected: [
       {
         level: 'error',

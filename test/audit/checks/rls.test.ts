@@ -5,8 +5,11 @@ import { describeChecks, exposedSchema as ex, own, posts } from '../helpers.js';
 describeChecks(RLS_CHECKS, [
   {
     check: 'rls_disabled_exposed',
-    bad: `${ex('bad')} CREATE TABLE bad.notes (id int PRIMARY KEY, body text); GRANT SELECT ON bad.notes TO anonymous;`,
+    bad: `${ex('bad')} CREATE TABLE bad.notes (id int PRIMARY KEY, body text); GRANT SELECT ON bad.notes TO anonymous;
+      CREATE TABLE bad.todos (id int PRIMARY KEY, user_id text NOT NULL DEFAULT auth.user_id(), task text);`,
     ok: `${ex('ok')} ${posts('ok', own('ok'))}`,
+    // notes records no owner to write a policy on: RLS alone shuts every request out
+    fixNotVerified: { 'bad.notes': 'applied, it brings warning rls_enabled_no_policy' },
     expected: [
       {
         level: 'error',
@@ -14,6 +17,13 @@ describeChecks(RLS_CHECKS, [
         table: 'bad.notes',
         message: 'row level security is disabled on bad.notes, which authenticated (SELECT, INSERT, UPDATE, DELETE) and anonymous (SELECT) can reach through the Data API: every request sees and changes every row',
         fix: 'ALTER TABLE "bad"."notes" ENABLE ROW LEVEL SECURITY;',
+      },
+      {
+        level: 'error',
+        object: 'bad.todos',
+        table: 'bad.todos',
+        message: 'row level security is disabled on bad.todos, which authenticated (SELECT, INSERT, UPDATE, DELETE) can reach through the Data API: every request sees and changes every row',
+        fix: 'ALTER TABLE "bad"."todos" ENABLE ROW LEVEL SECURITY;\nCREATE POLICY "own rows" ON "bad"."todos" FOR ALL TO "authenticated" USING ((SELECT auth.user_id()) = "user_id") WITH CHECK ((SELECT auth.user_id()) = "user_id");',
       },
     ],
   },

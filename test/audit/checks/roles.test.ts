@@ -53,7 +53,7 @@ describeChecks(ROLE_CHECKS, [
     ok: `CREATE ROLE pgrls_audit_owner NOLOGIN; CREATE ROLE pgrls_audit_api NOLOGIN; GRANT pgrls_audit_owner TO pgrls_audit_api;
       ${ex('ok')} GRANT USAGE ON SCHEMA ok TO pgrls_audit_api;
       ${posts('ok', own('ok'))} ALTER TABLE ok.posts OWNER TO pgrls_audit_owner; ALTER TABLE ok.posts FORCE ROW LEVEL SECURITY;`,
-    okProblems: ['truncate_granted ok.posts', 'references_trigger_granted ok.posts'],
+    okProblems: ['references_trigger_granted ok.posts', 'truncate_granted ok.posts'],
     apiRoles: { authenticated: 'pgrls_audit_api' },
     expected: [
       {
