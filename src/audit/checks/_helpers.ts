@@ -74,12 +74,19 @@ export function whoReaches(ctx: CheckContext, r: RelationFacts, roles: string[])
 
 /** The column that records a row's owner, for fix SQL: a default calling auth.user_id()/auth.uid(), or a usual name. */
 export function ownerCondition(r: RelationFacts): string | undefined {
-  const byDefault = r.columns.find((c) => identityCallIn(c.default));
+  const byDefault = identityDefaults(r)[0];
+  if (byDefault) return `(SELECT ${byDefault.call}) = ${ident(byDefault.column)}`;
   const byName = r.columns.find((c) => OWNER_NAMES.has(c.name));
-  const col = byDefault ?? byName;
-  if (!col) return undefined;
-  const fn = byDefault ? identityCallIn(byDefault.default)! : col.type === 'uuid' ? 'auth.uid()' : 'auth.user_id()';
-  return `(SELECT ${fn}) = ${ident(col.name)}`;
+  if (!byName) return undefined;
+  return `(SELECT ${byName.type === 'uuid' ? 'auth.uid()' : 'auth.user_id()'}) = ${ident(byName.name)}`;
+}
+
+/** Columns whose default is the requester's id (`user_id text DEFAULT auth.user_id()`): each row records who inserted it. */
+export function identityDefaults(r: RelationFacts): { column: string; call: string }[] {
+  return r.columns.flatMap((c) => {
+    const call = identityCallIn(c.default);
+    return call ? [{ column: c.name, call }] : [];
+  });
 }
 
 const OWNER_NAMES = new Set(['user_id', 'owner_id', 'owner', 'author_id', 'created_by']);
