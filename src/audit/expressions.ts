@@ -758,16 +758,6 @@ export function jwtClaim(claim: string): Node {
   return { A_Expr: { kind: 'AEXPR_OP', name: [{ String: { sval: '->>' } }], lexpr: selectOnce(jwt), rexpr: { A_Const: { sval: { sval: claim } } } } };
 }
 
-/** The identity function a column default calls (`auth.user_id()` in `DEFAULT auth.user_id()`), if any. */
-export function identityCallIn(text: string | null): string | undefined {
-  let found: string | undefined;
-  walk(expr(text), (kind, body) => {
-    const name = kind === 'FuncCall' ? funcName(body) : '';
-    if (!found && (name === 'auth.user_id' || name === 'auth.uid')) found = `${name}()`;
-  });
-  return found;
-}
-
 /**
  * A condition every signed-in user passes whatever the row: `true`, or only conjuncts that
  * test that there is an identity (`auth.uid() IS NOT NULL`, `auth.role() = 'authenticated'`).

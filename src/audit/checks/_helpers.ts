@@ -3,7 +3,7 @@
  * policy applies to, who reaches a table through the Data API, and the finding builder.
  */
 import { ident, qualified } from '../../sql/index.js';
-import { ownerCondition as sqlOwnerCondition } from '../../sql/owner.js';
+import { identityCallIn, ownerCondition as sqlOwnerCondition } from '../../sql/owner.js';
 import { routines, type Routines } from '../expressions.js';
 import type { FunctionFacts, PolicyCmd, PolicyFacts, Privilege, RelationFacts } from '../facts.js';
 import type { Check, CheckContext, Finding, Level } from '../types.js';
@@ -76,6 +76,14 @@ export function whoReaches(ctx: CheckContext, r: RelationFacts, roles: string[])
 /** The owner condition for fix SQL (src/sql/owner.ts, shared with the matchers' messages). */
 export function ownerCondition(r: RelationFacts): string | undefined {
   return sqlOwnerCondition(r.columns);
+}
+
+/** Columns whose default is the requester's id (`user_id text DEFAULT auth.user_id()`): each row records who inserted it. */
+export function identityDefaults(r: RelationFacts): { column: string; call: string }[] {
+  return r.columns.flatMap((c) => {
+    const call = identityCallIn(c.default);
+    return call ? [{ column: c.name, call }] : [];
+  });
 }
 
 /** Columns that hold a user's rights: their role in an organisation, whether they are an administrator. */

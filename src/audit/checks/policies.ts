@@ -22,7 +22,7 @@ import {
 import type { PolicyCmd, PolicyFacts, RelationFacts } from '../facts.js';
 import type { Check, CheckContext, Finding } from '../types.js';
 import { dropMembershipPolicy, membership } from './memberships.js';
-import { CRUD, CMD_PRIV, nameOf, sqlName, policyObject, isTable, list, apiRoles, applies, covers, privs, schemaUsage, ownerCondition, finding, createPolicySql, forEachPolicy, policyLikeSql, policiesFor, policyApiRoles, reaches, routinesOf, triggerGuards } from './_helpers.js';
+import { CRUD, CMD_PRIV, nameOf, sqlName, policyObject, isTable, list, apiRoles, applies, covers, privs, schemaUsage, ownerCondition, finding, createPolicySql, forEachPolicy, policyLikeSql, policiesFor, policyApiRoles, reaches, routinesOf, triggerGuards, identityDefaults } from './_helpers.js';
 
 export const policyAlwaysTrue: Check = {
   id: 'policy_always_true',
@@ -248,7 +248,7 @@ export const insertCheckIgnoresOwner: Check = {
   id: 'insert_check_ignores_owner',
   level: 'error',
   title: 'INSERT lets users create rows in someone else\'s name',
-  description: 'The SELECT policies decide whose a row is by an owner column (`user_id = auth.uid()`), but an INSERT policy\'s WITH CHECK has an OR-term that mentions neither that column nor anything it checks against the requester (`WITH CHECK (auth.uid() IS NOT NULL)`, `(content <> \'\')`): a user inserts rows owned by someone else. Not reported when a RESTRICTIVE policy or a BEFORE INSERT trigger pins the owner column. A check that is true for every row is policy_always_true\'s.',
+  description: 'The SELECT policies decide whose a row is by an owner column (`user_id = auth.uid()`), or a column records it by its default (`user_id DEFAULT auth.uid()`, even where every row is readable), but an INSERT policy\'s WITH CHECK has an OR-term that mentions neither that column nor anything it checks against the requester (`WITH CHECK (auth.uid() IS NOT NULL)`, `(content <> \'\')`): a user inserts rows owned by someone else. Not reported when a RESTRICTIVE policy or a BEFORE INSERT trigger pins the owner column. A check that is true for every row is policy_always_true\'s.',
   run(ctx) {
     const out: Finding[] = [];
     const rs = routinesOf(ctx);
@@ -259,7 +259,10 @@ export const insertCheckIgnoresOwner: Check = {
         if (!reaches(ctx, r, role, 'INSERT')) continue;
         const reads = policiesFor(ctx, r, 'select', role, true);
         const comparisons = reads.flatMap((p) => identityComparisons(expr(p.using), r.name, rs));
-        const owners = [...new Set(comparisons.map((c) => c.column))];
+        const byReads = [...new Set(comparisons.map((c) => c.column))];
+        // a column that defaults to the requester's id records whose row it is, whatever the SELECT policies say
+        const byDefault = identityDefaults(r).filter((d) => !byReads.includes(d.column));
+        const owners = [...byReads, ...byDefault.map((d) => d.column)];
         if (!owners.length) continue;
         const restrictive = policiesFor(ctx, r, 'insert', role, false);
         if (owners.some((c) => triggerGuards(ctx, r, 'insert', c) || restrictive.some((o) => rowColumns(expr(effectiveCheck(o)), r.name).has(c)))) continue;
@@ -269,12 +272,16 @@ export const insertCheckIgnoresOwner: Check = {
           const loose = orTerms(check).find((t) => !owners.some((c) => rowColumns(t, r.name).has(c)) && verifiedColumns(t, r.name, rs).size === 0);
           if (!loose) continue;
           reported.add(p);
-          const pin = comparisons.find((c) => c.column === owners[0])!;
+          const pin = comparisons.find((c) => c.column === owners[0]) ?? { column: byDefault[0]!.column, identity: expr(`(SELECT ${byDefault[0]!.call})`)! };
+          const whose = [
+            ...(byReads.length ? [`the SELECT policies (${list(reads.filter((x) => ownerColumns(x.using, r.name, rs).length).map((x) => `"${x.name}"`))}) say a row belongs to its ${list(byReads)}`] : []),
+            ...(byDefault.length ? [`${list(byDefault.map((d) => `${d.column} DEFAULT ${d.call}`))} records who inserted the row`] : []),
+          ];
           out.push(
             finding(this, {
               object: policyObject(r, p),
               table: nameOf(r),
-              message: `policy "${p.name}" on ${nameOf(r)} lets ${role} insert rows whose ${list(owners)} is anyone's: ${deparse(loose)} alone passes its ${p.check === null ? 'USING (there is no WITH CHECK)' : 'WITH CHECK'}, while the SELECT policies (${list(reads.filter((x) => ownerColumns(x.using, r.name, rs).length).map((x) => `"${x.name}"`))}) say a row belongs to its ${list(owners)}: a user creates rows in someone else's name`,
+              message: `policy "${p.name}" on ${nameOf(r)} lets ${role} insert rows whose ${list(owners)} is anyone's: ${deparse(loose)} alone passes its ${p.check === null ? 'USING (there is no WITH CHECK)' : 'WITH CHECK'}, while ${whose.join(', and ')}: a user creates rows in someone else's name`,
               fix: `ALTER POLICY ${ident(p.name)} ON ${sqlName(r)} WITH CHECK (${deparse(andOf([expr(check)!, equalsIdentity(pin.column, pin.identity)]))});`,
             }),
           );
