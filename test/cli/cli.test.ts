@@ -136,10 +136,10 @@ describe.skipIf(!SERVER_URL)('pg-rls-test audit against a server (PG_RLS_TEST_UR
   test('--schema that does not exist exits 2 naming it and its close match', async () => {
     const r = await run(['audit', '--url', urlOf(clean), '--schema', 'public', '--schema', 'pubic']);
     expect(r).toMatchObject({ code: 2, stdout: '' });
-    expect(r.stderr).toMatch(/^pg-rls-test: in \S+\/pgrls_\S+: schema "pubic" does not exist; did you mean "public"\?\n$/);
+    expect(r.stderr).toMatch(/^pg-rls-test: in \S+\/pgrls_\S+: schema "pubic" does not exist; did you mean "public"\?\nhint: create it in a migration \(CREATE SCHEMA "pubic";\) or check the name\n$/);
     const none = await run(['audit', '--url', urlOf(clean), '--schema', 'nosuch']);
     expect(none).toMatchObject({ code: 2, stdout: '' });
-    expect(none.stderr).toMatch(/^pg-rls-test: in \S+\/pgrls_\S+: schema "nosuch" does not exist\n$/);
+    expect(none.stderr).toMatch(/^pg-rls-test: in \S+\/pgrls_\S+: schema "nosuch" does not exist\nhint: create it in a migration \(CREATE SCHEMA "nosuch";\) or check the name\n$/);
   });
 
   test('a progress line on a terminal only, cleared at the end', async () => {
