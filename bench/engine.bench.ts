@@ -29,8 +29,13 @@ CREATE POLICY "own" ON t${i} FOR ALL TO authenticated USING ((SELECT auth.user_i
 
 type Figures = Record<string, { embedded?: string; url?: string }>;
 const figures: Figures = {};
+type Backend = 'embedded' | 'native' | 'url';
 const versions: Record<string, string> = {};
-const put = (name: string, backend: 'embedded' | 'url', value: string) => ((figures[name] ??= {})[backend] = value);
+const put = (name: string, backend: Backend, value: string) => {
+  // progress on stderr: a line that never comes names where a run hangs
+  process.stderr.write(`${backend}: ${name}: ${value}\n`);
+  (figures[name] ??= {})[backend] = value;
+};
 const ms = (x: number) => `${x < 10 ? x.toFixed(3) : x.toFixed(1)} ms`;
 
 const notes: string[] = [];
@@ -102,7 +107,7 @@ interface Internal {
  * library sent for it, run on the raw driver (PGlite's exec, node-postgres' query) with nothing
  * around it. Interleaved call by call, so a disturbance hits both; median / mean / p99.
  */
-async function overhead(backend: 'embedded' | 'url', db: TestDatabase, calls: [string, () => PromiseLike<unknown>][]): Promise<void> {
+async function overhead(backend: Backend, db: TestDatabase, calls: [string, () => PromiseLike<unknown>][]): Promise<void> {
   const engine = (db as unknown as Record<symbol, Internal>)[Symbol.for('pg-rls-test.engine')]!;
   const exclusive = engine.backend.exclusive.bind(engine.backend);
   let sent: string[] = [];
@@ -117,9 +122,11 @@ async function overhead(backend: 'embedded' | 'url', db: TestDatabase, calls: [s
   try {
     const raw = await exclusive(async (conn): Promise<Raw> => (conn.pg ? (sql) => conn.pg!.exec(sql) : (sql) => conn.client!.query(sql)));
     for (const [name, call] of calls) {
+      process.stderr.write(`${backend}: overhead of ${name}...\n`);
       sent = [];
       await call();
-      const batch = sent;
+      // a copy: later calls keep appending to `sent`, and the floor must replay one call's SQL
+      const batch = [...sent];
       // a failing statement ends its implicit transaction by itself; a batch with BEGIN needs a ROLLBACK
       const floor = async () => {
         for (const sql of batch) await raw(sql).catch(() => (sql.startsWith('BEGIN') ? raw('ROLLBACK') : undefined));
@@ -153,17 +160,17 @@ async function median(n: number, fn: () => PromiseLike<unknown>): Promise<number
   return xs.sort((a, b) => a - b)[Math.floor(n / 2)]!;
 }
 
-async function measure(backend: 'embedded' | 'url', options: TestDatabaseOptions): Promise<void> {
+async function measure(backend: Backend, options: TestDatabaseOptions): Promise<void> {
   let db!: TestDatabase;
-  if (backend === 'embedded') {
+  if (backend !== 'url') {
     // cold: an empty cache directory (initdb, preset, migrations); warm: the same again, from the cache
     const cache = mkdtempSync(join(tmpdir(), 'pgrls-bench-cache-'));
     try {
       put('start, cold (initdb + preset + migrations)', backend, ms(await time(async () => (db = await createTestDatabase({ ...options, cache, migrations: POSTS, sql: NOTES })))));
-      versions.embedded = db.description;
+      versions[backend] = db.description;
       await db.close();
       put('start, warm (from the cache)', backend, ms(await median(5, async () => (await createTestDatabase({ ...options, cache, migrations: POSTS, sql: NOTES })).close())));
-      copyFigures(cache);
+      if (backend === 'embedded') copyFigures(cache);
     } finally {
       rmSync(cache, { recursive: true, force: true });
     }
@@ -247,8 +254,10 @@ async function pgliteFloor(): Promise<void> {
 }
 
 test('engine figures', async () => {
-  await measure('embedded', { backend: 'embedded' });
-  await measure('url', { backend: 'url', url: process.env.BENCH_URL! });
+  const only = process.env.BENCH_ENGINE_BACKENDS?.split(',');
+  if (!only || only.includes('embedded')) await measure('embedded', { backend: 'embedded' });
+  if (!only || only.includes('native')) await measure('native', { backend: 'native' });
+  if (!only || only.includes('url')) await measure('url', { backend: 'url', url: process.env.BENCH_URL! });
   await pgliteFloor();
   writeFileSync(process.env.BENCH_OUT!, JSON.stringify({ versions, figures, notes }, null, 2));
 }, 600_000);

