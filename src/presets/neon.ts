@@ -2,7 +2,7 @@
  * The Neon preset: what "Enable Data API" leaves in a database, minus the Rust extension.
  * `auth.*` is a SQL stub of pg_session_jwt (v0.5) in its fallback mode: claims come from the
  * `request.jwt.claims` setting that each request sets. Differences from the real extension
- * (documented in the README): no JWK validation inside Postgres, no `jti` ordering, no 60 s leeway.
+ * (documented in docs/requests.md): no JWK validation inside Postgres, no `jti` ordering, no 60 s leeway.
  */
 import type { Connection } from '../backends/types.js';
 import type { ClaimsShape } from '../tokens/index.js';

@@ -5,9 +5,11 @@
  * @types/node, Vitest with setupFiles only, Jest with CommonJS and ES-module test files. attw and
  * publint judge the same tarball.
  */
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createConsumer, output, type Consumer } from './consumer.js';
+import { quickStartFiles, typeScriptSamples, writeFiles } from './readme.js';
 import { typeCheck } from './typecheck.js';
 
 let consumer: Consumer;
@@ -87,3 +89,58 @@ test('Jest: setupFilesAfterEnv: ["pg-rls-test/jest"] serves CommonJS and ES-modu
   expect(out).toMatch(/Tests:\s+6 passed, 6 total/);
   expect(r.status).toBe(0);
 }, 180_000);
+
+describe("the README's quick start, copied as written into an empty project", () => {
+  const files = quickStartFiles();
+  const project = (name: string, replace?: [string, string]) => {
+    const dir = join(consumer.dir, name);
+    mkdirSync(dir, { recursive: true });
+    const migration = files.get('migrations/001_posts.sql')!;
+    writeFiles(dir, replace ? new Map([...files, ['migrations/001_posts.sql', migration.replace(...replace)]]) : files);
+    consumer.write(join(name, 'package.json'), { type: 'module' }); // npm init -y && npm pkg set type=module
+    return dir;
+  };
+
+  test('it names its four files', () => {
+    expect([...files.keys()].sort()).toEqual(['migrations/001_posts.sql', 'pg-rls-test.d.ts', 'posts.test.ts', 'vitest.config.ts']);
+  });
+
+  test('they type-check (strict), and `vitest run` passes both tests', () => {
+    const dir = project('quick-start');
+    consumer.write(join('quick-start', 'tsconfig.json'), {
+      compilerOptions: { target: 'ES2022', module: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: ['../typeroots'] },
+      include: ['*.ts'],
+    });
+    expect(typeCheck(join(dir, 'tsconfig.json'))).toBe('');
+    const r = consumer.node('quick-start', 'vitest/vitest.mjs', ['run', '--reporter', 'dot']);
+    expect(output(r)).toMatch(/Tests\s+2 passed \(2\)/);
+    expect(output(r)).not.toContain('(!)'); // no warning from Vite about the config either
+    expect(r.status).toBe(0);
+  }, 120_000);
+
+  test("the README's other TypeScript samples type-check against the published types", () => {
+    const samples = typeScriptSamples();
+    expect(samples.length).toBeGreaterThan(2);
+    const dir = join(consumer.dir, 'readme-samples');
+    writeFiles(dir, new Map(samples.map((s, i) => [`sample${i}.ts`, s])));
+    consumer.write(join('readme-samples', 'package.json'), { type: 'module' });
+    consumer.write(join('readme-samples', 'tsconfig.json'), {
+      compilerOptions: { target: 'ES2022', module: 'nodenext', strict: true, noEmit: true, skipLibCheck: false, types: ['node'], typeRoots: ['../typeroots'] },
+      include: ['*.ts'],
+    });
+    expect(typeCheck(join(dir, 'tsconfig.json'))).toBe('');
+  }, 60_000);
+
+  test('with the SELECT policy opened to every signed-in user, the visibility test fails naming the policy and its fix', () => {
+    const using = 'USING (is_published OR (SELECT auth.user_id()) = user_id)';
+    expect(files.get('migrations/001_posts.sql')).toContain(using);
+    project('quick-start-leak', [using, 'USING (true)']);
+    const r = consumer.node('quick-start-leak', 'vitest/vitest.mjs', ['run', '--reporter', 'dot']);
+    const out = output(r);
+    expect(out).toMatch(/Tests\s+1 failed \| 1 passed \(2\)/);
+    expect(out).toContain('expect(rows).toBeVisibleOnlyTo(alice)');
+    expect(out).toContain('bob sees id=1 through policy "read published or own"');
+    expect(out).toContain('ALTER POLICY "read published or own" ON "public"."posts" USING');
+    expect(r.status).toBe(1);
+  }, 120_000);
+});

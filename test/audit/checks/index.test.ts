@@ -22,15 +22,17 @@ test('every file of checks has its test file beside the others', () => {
   expect(files.filter((f) => !existsSync(`${HERE}${f.replace(/\.ts$/, '.test.ts')}`))).toEqual([]);
 });
 
-test("the README's list of checks is CHECKS, in order, each with its level", () => {
-  const readme = readFileSync(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
-  const from = readme.indexOf('### The checks');
-  const table = readme.slice(from, readme.indexOf('\n## ', from));
+test("the docs' list of checks (docs/audit.md) is CHECKS, in order, each with its level", () => {
+  const doc = readFileSync(fileURLToPath(new URL('../../../docs/audit.md', import.meta.url)), 'utf8');
+  const from = doc.indexOf('\n## The checks');
+  expect(from).toBeGreaterThan(0);
+  const next = doc.indexOf('\n## ', from + 1);
+  const table = doc.slice(from, next === -1 ? undefined : next);
   const rows = table
     .split('\n')
     .filter((l) => /^\| `[a-z_]+` \| /.test(l))
     .map((l) => l.split(' | '));
   expect(rows.map((r) => r[0]!.slice(3, -1))).toEqual(classes.CHECKS.map((c) => c.id));
   for (const [i, c] of classes.CHECKS.entries()) expect(rows[i]![1]!.split(', '), c.id).toContain(c.level);
-  expect(readme).toContain(`${classes.CHECKS.length} checks, listed below`);
+  expect(doc).toContain(`${classes.CHECKS.length} checks, listed below`);
 });
