@@ -32,6 +32,6 @@ export {
   type PgRlsTestErrorCode,
   type AnyPgRlsTestError,
 } from './internal.js';
-export type { AuditOptions, AuditResult, Audited, Finding, Waiver, Level, CheckInfo, ApiRoles } from './audit/types.js';
+export type { AuditOptions, AuditResult, Audited, Finding, FindingLocation, Waiver, Level, CheckInfo, ApiRoles } from './audit/types.js';
 export type { AccessMatrix, AccessMatrixOptions, MatrixCell, MatrixTable, MatrixCount } from './audit/access-matrix.js';
 export { formatAccessMatrix, formatText as formatAuditText, formatJson as formatAuditJson, formatSarif as formatAuditSarif } from './audit/format.js';
