@@ -35,6 +35,11 @@ export function databaseForToken(token: string): TestDatabase | undefined {
   return all.find((db) => db[ENGINE].issuer.verificationKeys.keys.some((k) => k.kid === kid)) ?? all[all.length - 1];
 }
 
+export interface TablesOptions {
+  /** the schema whose tables to list; default 'public' */
+  schema?: string;
+}
+
 export class TestDatabase implements AsyncDisposable {
   static {
     brand(this, 'TestDatabase');
@@ -130,6 +135,20 @@ export class TestDatabase implements AsyncDisposable {
 
   table(name: string): TableRef {
     return new TableRef(this[ENGINE], name);
+  }
+
+  /**
+   * Handles for the tables of a schema ('public' by default), partitions included, views not, in
+   * name order, each named schema-qualified: `for (const t of await db.tables()) await
+   * expect(t).toHaveRlsEnabled();`. An unknown schema rejects with close matches.
+   */
+  async tables(options: TablesOptions = {}): Promise<TableRef[]> {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TypeError('db.tables() takes an options object such as { schema: "public" }');
+    const schema = options.schema ?? 'public';
+    if (typeof schema !== 'string' || schema === '') throw new TypeError(`"schema" option of db.tables() must be a schema name such as "public", got ${JSON.stringify(schema)}`);
+    this[ENGINE].assertOpen('db.tables()');
+    const found = await this[ENGINE].catalog.tablesOf(schema);
+    return found.map((t) => new TableRef(this[ENGINE], t.qualifiedName));
   }
 
   rows(table: string, where?: Where, options?: RowsOptions): RowSet {

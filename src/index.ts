@@ -1,6 +1,6 @@
 // The public surface; the implementation lives in ./internal.js (one copy shared with the matcher entries).
 export { createTestDatabase, prepareTestDatabase, TestDatabase } from './internal.js';
-export type { TestDatabaseOptions, DataApiOptions, BackendName, CacheLimitsOption } from './internal.js';
+export type { TestDatabaseOptions, DataApiOptions, BackendName, CacheLimitsOption, TablesOptions } from './internal.js';
 export { User, Anonymous, type Requester, type UserOptions } from './internal.js';
 export { Session, PendingRequest, Transaction, OwnerSession, type RequestKind, type WriteOptions, type WriteResult, type WriteResultOf } from './internal.js';
 export type { QueryResult, Outcome } from './internal.js';
