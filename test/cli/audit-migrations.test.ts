@@ -69,6 +69,14 @@ forEachBackend((backend) => {
     );
   });
 
+  test('--verify-fixes tries the fix in the built database; the finding keeps its place', async () => {
+    const r = await cli(project, ['audit', '--migrations', 'db/migrations', '--sql', 'db/notes.sql', '--verify-fixes', '--format', 'json', ...server]);
+    expect(r).toMatchObject({ code: 1, stderr: '' });
+    expect(JSON.parse(r.stdout).findings).toEqual([
+      expect.objectContaining({ check: 'rls_disabled_exposed', fixVerified: false, location: { file: join(project, 'db/notes.sql'), start: { line: 2, column: 1 }, end: { line: 2, column: 51 } } }),
+    ]);
+  });
+
   test('--format sarif: the result at the file and line, relative to the repository root, valid for code scanning', async () => {
     // a shell glob gives the files after --migrations; run from a sub-folder of the repository
     const r = await cli(join(project, 'db'), ['audit', '--migrations', 'migrations/001_posts.sql', 'notes.sql', '--format', 'sarif', ...server]);
