@@ -48,7 +48,7 @@ forEachBackend((backend) => {
   test('clean migrations exit 0', async () => {
     const r = await cli(project, ['audit', '--migrations', 'db/migrations', ...server]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(r.stdout).toMatch(/^audit of \S+ \(schemas: public; 1 table, 0 views, 0 functions\): 0 errors, 0 warnings, 0 info, 0 waived\n$/);
+    expect(r.stdout).toMatch(/^audit of db\/migrations \(schemas: public; 1 table, 0 views, 0 functions\): 0 errors, 0 warnings, 0 info, 0 waived\n$/);
   });
 
   test('an error exits 1 and says where it was made; --sql files come after the migrations', async () => {
