@@ -22,6 +22,12 @@ export function asTable(received: unknown, matcher: string): TableRef {
   return reject(matcher, 'db.table(name)', received, typeof received === 'string' ? `write expect(db.table(${JSON.stringify(received)}))` : undefined);
 }
 
+/** A table, or a schema for a check over each of its tables. */
+export function asTableOrSchema(received: unknown, matcher: string): TableRef | ObjectRef<'schema'> {
+  if (received instanceof TableRef || (received instanceof ObjectRef && received.kind === 'schema')) return received as TableRef | ObjectRef<'schema'>;
+  return reject(matcher, 'db.table(name) or db.schema(name)', received, typeof received === 'string' ? `write expect(db.table(${JSON.stringify(received)})), or expect(db.schema(${JSON.stringify(received)})) for every table of a schema` : undefined);
+}
+
 export function asRows(received: unknown, matcher: string): RowSet {
   if (received instanceof RowSet) return received;
   return reject(matcher, 'db.rows(table, where)', received);

@@ -3,6 +3,8 @@ import type { MatcherContext, MatcherResult } from './_context.js';
 import type { PgRlsMatchers } from './types.js';
 import { toHaveRlsEnabled } from './to-have-rls-enabled.js';
 import { toHavePolicyFor } from './to-have-policy-for.js';
+import { toHavePolicies } from './to-have-policies.js';
+import { toHavePolicy } from './to-have-policy.js';
 import { toGrantCrudTo } from './to-grant-crud-to.js';
 import { toGrant } from './to-grant.js';
 import { toHaveValidSubClaim } from './to-have-valid-sub-claim.js';
@@ -23,6 +25,8 @@ type Implementations = {
 export const matchers = {
   toHaveRlsEnabled,
   toHavePolicyFor,
+  toHavePolicies,
+  toHavePolicy,
   toGrantCrudTo,
   toGrant,
   toHaveValidSubClaim,

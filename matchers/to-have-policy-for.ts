@@ -1,18 +1,26 @@
 import type { MatcherContext, MatcherResult } from './_context.js';
 import { failure } from './_format.js';
 import { asTable, roleArgument } from './_subjects.js';
-import { appliesTo, type PolicyCommand, type PolicyInfo } from '../src/internal.js';
+import { appliesTo, type PolicyCommand, type PolicyInfo, type TableInfo } from '../src/internal.js';
 import { ENGINE } from '../src/internal.js';
 import { ident, qualified } from '../src/internal.js';
 import { ownerConditionFor } from './_owner.js';
 
-const COMMANDS: PolicyCommand[] = ['select', 'insert', 'update', 'delete', 'all'];
+export const COMMANDS: PolicyCommand[] = ['select', 'insert', 'update', 'delete', 'all'];
 
 export function describePolicy(p: PolicyInfo): string {
   const parts = [`"${p.name}"`, p.permissive ? '' : 'AS RESTRICTIVE', `FOR ${p.command.toUpperCase()}`, `TO ${p.roles.join(', ')}`];
   if (p.using !== null) parts.push(`USING (${p.using})`);
   if (p.check !== null) parts.push(`WITH CHECK (${p.check})`);
   return parts.filter(Boolean).join(' ');
+}
+
+/** The Why lines of a policy matcher: the table's policies as defined, and RLS being off. */
+export function policiesWhy(policies: PolicyInfo[], t: TableInfo): string[] {
+  return [
+    ...(policies.length ? ['Policies on the table:', ...policies.map((p) => `  ${describePolicy(p)}`)] : []),
+    ...(t.rlsEnabled ? [] : [`Row level security is disabled on ${t.qualifiedName}, so no policy is enforced at all.`]),
+  ];
 }
 
 /** Passes when some policy on the table applies to that command (ALL counts) for that role (PUBLIC and memberships count). */
@@ -46,10 +54,7 @@ export async function toHavePolicyFor(this: MatcherContext, received: unknown, c
       failure(this, 'toHavePolicyFor', 'table', `'${cmd}', '${roleName}'`, {
         expected: `${this.isNot ? 'no' : 'a'} policy on ${t.qualifiedName} for ${C} that applies to ${roleName}`,
         received: this.isNot ? `${matching.map((p) => `"${p.name}"`).join(', ')} ${matching.length === 1 ? 'applies' : 'apply'}` : policies.length ? 'none of its policies applies' : 'the table has no policies',
-        why: [
-          ...(policies.length ? ['Policies on the table:', ...policies.map((p) => `  ${describePolicy(p)}`)] : []),
-          ...(t.rlsEnabled ? [] : [`Row level security is disabled on ${t.qualifiedName}, so no policy is enforced at all.`]),
-        ],
+        why: policiesWhy(policies, t),
         fix,
       }),
   };

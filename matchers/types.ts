@@ -9,15 +9,19 @@ import type { VisibleOnlyOptions } from './to-be-visible-only-to.js';
 import type { WritableOnlyOptions } from './to-be-writable-only-by.js';
 import type { SeeOnlyOptions } from './to-see-only.js';
 import type { DataApiReadyOptions } from './to-be-data-api-ready.js';
+import type { PolicyExpectation } from './to-have-policy.js';
 import type { RowSet } from '../src/internal.js';
 
-export type { RlsEnabledOptions, GrantOptions, VisibleOnlyOptions, WritableOnlyOptions, SeeOnlyOptions, DataApiReadyOptions };
+export type { RlsEnabledOptions, GrantOptions, VisibleOnlyOptions, WritableOnlyOptions, SeeOnlyOptions, DataApiReadyOptions, PolicyExpectation };
 export type PolicyCommandName = 'select' | 'insert' | 'update' | 'delete' | 'all' | 'SELECT' | 'INSERT' | 'UPDATE' | 'DELETE' | 'ALL';
 
 export interface PgRlsMatchers {
   /**
    * On `db.table(name)`: row level security is enabled (and forced with `{ forced: true }`).
+   * On `db.schema(name)`: enabled on every table of the schema (partitions included); the message
+   * names each table without it, with its fix.
    * @example await expect(db.table('posts')).toHaveRlsEnabled()
+   * @example await expect(db.schema('public')).toHaveRlsEnabled()
    */
   toHaveRlsEnabled(options?: RlsEnabledOptions): Promise<void>;
   /**
@@ -25,6 +29,19 @@ export interface PgRlsMatchers {
    * @example await expect(db.table('posts')).toHavePolicyFor('select', 'authenticated')
    */
   toHavePolicyFor(command: PolicyCommandName, role: string): Promise<void>;
+  /**
+   * On `db.table(name)`: the table's policies are exactly these, by name (pgTAP's policies_are);
+   * the message lists the missing and the extra ones. `[]`: no policy at all.
+   * @example await expect(db.table('posts')).toHavePolicies(['Public read access', 'Users can insert their own posts'])
+   */
+  toHavePolicies(names: string[]): Promise<void>;
+  /**
+   * On `db.table(name)`: a policy of that name exists and, for each option given, is FOR that
+   * command, TO exactly those roles ('public' for PUBLIC), permissive or restrictive as asked
+   * (pgTAP's policy_cmd_is and policy_roles_are). The message shows the policy as defined and the fix.
+   * @example await expect(db.table('posts')).toHavePolicy('Users can update their own posts', { command: 'update', roles: ['authenticated'] })
+   */
+  toHavePolicy(name: string, expected?: PolicyExpectation): Promise<void>;
   /**
    * On `db.table(name)`: the role can SELECT, INSERT, UPDATE, DELETE, with USAGE on the schema and on the sequences inserts need.
    * @example await expect(db.table('posts')).toGrantCrudTo('authenticated')

@@ -35,6 +35,11 @@ export function databaseForToken(token: string): TestDatabase | undefined {
   return all.find((db) => db[ENGINE].issuer.verificationKeys.keys.some((k) => k.kid === kid)) ?? all[all.length - 1];
 }
 
+export interface TablesOptions {
+  /** the schema whose tables to list; default 'public' */
+  schema?: string;
+}
+
 export class TestDatabase implements AsyncDisposable {
   static {
     brand(this, 'TestDatabase');
@@ -54,7 +59,7 @@ export class TestDatabase implements AsyncDisposable {
   #accounts: Accounts | undefined;
 
   /** @internal use createTestDatabase() */
-  constructor(rawBackend: Backend, issuer: Issuer, clock: Clock, preset: Preset, options: ResolvedOptions) {
+  constructor(rawBackend: Backend, issuer: Issuer, clock: Clock, preset: Preset, options: ResolvedOptions, sources: SqlSource[] = []) {
     // Under a preset whose users live in the database (Supabase: auth.users), db.user() signs up.
     this.#accounts = preset.accounts ? new Accounts(preset.accounts) : undefined;
     const backend = this.#accounts ? withAccounts(rawBackend, this.#accounts) : rawBackend;
@@ -71,6 +76,7 @@ export class TestDatabase implements AsyncDisposable {
         if (this.#closed) throw new DatabaseClosedError(what);
       },
       knownRequesters: () => [...this.users, this.anonymous],
+      sources,
     };
     this[ENGINE] = engine;
     this.owner = new OwnerSession(engine);
@@ -131,6 +137,20 @@ export class TestDatabase implements AsyncDisposable {
     return new TableRef(this[ENGINE], name);
   }
 
+  /**
+   * Handles for the tables of a schema ('public' by default), partitions included, views not, in
+   * name order, each named schema-qualified: `for (const t of await db.tables()) await
+   * expect(t).toHaveRlsEnabled();`. An unknown schema rejects with close matches.
+   */
+  async tables(options: TablesOptions = {}): Promise<TableRef[]> {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new TypeError('db.tables() takes an options object such as { schema: "public" }');
+    const schema = options.schema ?? 'public';
+    if (typeof schema !== 'string' || schema === '') throw new TypeError(`"schema" option of db.tables() must be a schema name such as "public", got ${JSON.stringify(schema)}`);
+    this[ENGINE].assertOpen('db.tables()');
+    const found = await this[ENGINE].catalog.tablesOf(schema);
+    return found.map((t) => new TableRef(this[ENGINE], t.qualifiedName));
+  }
+
   rows(table: string, where?: Where, options?: RowsOptions): RowSet {
     return new RowSet(this.table(table), where, options);
   }
@@ -188,10 +208,9 @@ export class TestDatabase implements AsyncDisposable {
   }
 }
 
-async function buildSetup(options: ResolvedOptions, preset: Preset, sources: SqlSource[]): Promise<Setup> {
+async function buildSetup(options: ResolvedOptions, preset: Preset, sources: SqlSource[], seedFiles: SqlSource[]): Promise<Setup> {
   const presetSql = preset.setupSql({ grantPublicSchemaAccess: options.dataApi.grantPublicSchemaAccess });
   const seed = options.seed;
-  const seedFiles = typeof seed === 'string' || Array.isArray(seed) ? readSeedFiles(seed) : [];
   const seedFn = typeof seed === 'function' ? seed : undefined;
   const extensions = [...new Set([...preset.extensions, ...(await extensionsOf([...sources, ...seedFiles]))])];
   return {
@@ -289,7 +308,8 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
     // before the backend starts: an auth service that cannot be reached fails the start at once
     const trusted = await loadTrustedJwks(resolved.dataApi.jwks);
     const sources = [...readMigrations(resolved.migrations), ...inlineSql(resolved.sql)];
-    const setup = await buildSetup(resolved, preset, sources);
+    const seedFiles = typeof resolved.seed === 'string' || Array.isArray(resolved.seed) ? readSeedFiles(resolved.seed) : [];
+    const setup = await buildSetup(resolved, preset, sources, seedFiles);
     // `pg-rls-test mutate` runs the suite with PG_RLS_TEST_MUTATE_DIR set (src/mutate/worker.ts)
     const mutation = process.env[MUTATE_DIR_ENV]
       ? (await import('./mutate/worker.js')).mutationFor(setup, resolved.backend, preset, sources, resolved.existing === true)
@@ -308,7 +328,7 @@ export async function createTestDatabase(options: TestDatabaseOptions = {}): Pro
       mutation?.failed(e);
       throw e;
     });
-    db = new TestDatabase(backend, issuer, clock, preset, resolved);
+    db = new TestDatabase(backend, issuer, clock, preset, resolved, [...sources, ...seedFiles]);
   } finally {
     pendingStarts.delete(pending);
   }
@@ -341,5 +361,5 @@ export async function prepareTestDatabase(options: TestDatabaseOptions = {}): Pr
 export async function shipPreparedClusters(outDir: string): Promise<string[]> {
   const { writeShippedClusters } = await import('./backends/embedded.js');
   const resolved = resolveOptions({ backend: 'embedded' });
-  return writeShippedClusters(outDir, [await buildSetup(resolved, await presetByName(resolved.preset), [])]);
+  return writeShippedClusters(outDir, [await buildSetup(resolved, await presetByName(resolved.preset), [], [])]);
 }

@@ -1,6 +1,6 @@
 // The public surface; the implementation lives in ./internal.js (one copy shared with the matcher entries).
 export { createTestDatabase, prepareTestDatabase, TestDatabase } from './internal.js';
-export type { TestDatabaseOptions, DataApiOptions, BackendName, CacheLimitsOption } from './internal.js';
+export type { TestDatabaseOptions, DataApiOptions, BackendName, CacheLimitsOption, TablesOptions } from './internal.js';
 export { User, Anonymous, type Requester, type UserOptions } from './internal.js';
 export { Session, PendingRequest, Transaction, OwnerSession, type RequestKind, type WriteOptions, type WriteResult, type WriteResultOf } from './internal.js';
 export type { QueryResult, Outcome } from './internal.js';
@@ -32,6 +32,6 @@ export {
   type PgRlsTestErrorCode,
   type AnyPgRlsTestError,
 } from './internal.js';
-export type { AuditOptions, AuditResult, Audited, Finding, Waiver, Level, CheckInfo, ApiRoles } from './audit/types.js';
+export type { AuditOptions, AuditResult, Audited, Finding, FindingLocation, Waiver, Level, CheckInfo, ApiRoles } from './audit/types.js';
 export type { AccessMatrix, AccessMatrixOptions, MatrixCell, MatrixTable, MatrixCount } from './audit/access-matrix.js';
 export { formatAccessMatrix, formatText as formatAuditText, formatJson as formatAuditJson, formatSarif as formatAuditSarif } from './audit/format.js';

@@ -18,3 +18,4 @@ export * from './session/access.js';
 export * from './sql/owner.js';
 export { loadParser } from './sql/parse.js';
 export { subjectFor } from './tokens/subject.js';
+export { distance as editDistance } from './suggest.js';

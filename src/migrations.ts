@@ -30,7 +30,8 @@ function relativeNote(given: string): string {
 export function readMigrations(migrations: string | string[] | undefined): SqlSource[] {
   if (migrations === undefined) return [];
   const given = typeof migrations === 'string' ? [migrations] : migrations;
-  const files = typeof migrations === 'string' ? migrationFiles(migrations) : migrations.map((f) => resolve(f));
+  // a list may name folders too (each read as a "migrations" folder, in the list's order)
+  const files = given.flatMap((f) => (typeof migrations === 'string' || isDirectory(resolve(f)) ? migrationFiles(f) : [resolve(f)]));
   return readFiles(files, (file, cause) => {
     const as = given.find((g) => resolve(g) === file) ?? file;
     const missing = (cause as { code?: string }).code === 'ENOENT';
@@ -81,8 +82,17 @@ function isDirectory(path: string): boolean {
 const SUPABASE_MIGRATION = /^\d+_.*\.sql$/;
 
 /**
- * The files of a "migrations" folder: a Supabase project (a `supabase/` folder, recognised by its
- * config.toml and migrations/, or a folder containing `supabase/migrations`) gives its
+ * The migrations folder of a Supabase project: `dir` itself when it is a `supabase/` folder
+ * (recognised by its config.toml and migrations/), or the `supabase/migrations` it contains.
+ */
+export function supabaseMigrationsIn(dir: string): string | undefined {
+  const abs = resolve(dir);
+  if (existsSync(join(abs, 'config.toml')) && isDirectory(join(abs, 'migrations'))) return join(abs, 'migrations');
+  return isDirectory(join(abs, 'supabase', 'migrations')) ? join(abs, 'supabase', 'migrations') : undefined;
+}
+
+/**
+ * The files of a "migrations" folder: a Supabase project gives its
  * migrations/<timestamp>_name.sql in order, as `supabase db reset` applies them (seed.sql only
  * through the "seed" option); any other folder gives its .sql files in name order.
  */
@@ -90,7 +100,7 @@ function migrationFiles(dir: string): string[] {
   const abs = resolve(dir);
   if (!existsSync(abs)) throw new MigrationFailedError({ file: abs, message: `the "migrations" folder does not exist${relativeNote(dir)}`, hint: RELATIVE_HINT, cause: undefined });
   if (!isDirectory(abs)) return [abs];
-  const supabase = existsSync(join(abs, 'config.toml')) && isDirectory(join(abs, 'migrations')) ? join(abs, 'migrations') : isDirectory(join(abs, 'supabase', 'migrations')) ? join(abs, 'supabase', 'migrations') : undefined;
+  const supabase = supabaseMigrationsIn(abs);
   if (supabase) return sqlFilesIn(supabase).filter((f) => SUPABASE_MIGRATION.test(basename(f)));
   return sqlFilesIn(abs);
 }

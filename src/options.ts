@@ -50,7 +50,8 @@ export interface TestDatabaseOptions {
    *  'supabase': anon/authenticated/service_role and Supabase's auth.uid()/role()/email()/jwt(); 'none': install nothing. */
   preset?: 'neon' | 'supabase' | 'none';
   /** A folder of .sql files applied in name order, a Supabase project's `supabase/` folder (its
-   *  migrations/<timestamp>_name.sql in order; seed.sql only through `seed`), or a list of files. */
+   *  migrations/<timestamp>_name.sql in order; seed.sql only through `seed`), or a list of files
+   *  and folders, applied in the list's order. */
   migrations?: string | string[];
   /** Inline SQL applied after the migrations. */
   sql?: string | string[];
@@ -112,7 +113,7 @@ export function resolveOptions(input: TestDatabaseOptions = {}, env: NodeJS.Proc
     throw new TypeError('"existing" option: a database used as it is gets no preset, migrations, sql or seed (nothing is committed to it); drop those options or use a throw-away database');
   }
   if (input.migrations !== undefined && typeof input.migrations !== 'string' && !(Array.isArray(input.migrations) && input.migrations.every((m) => typeof m === 'string'))) {
-    fail('migrations', 'a folder path or a list of .sql file paths', input.migrations);
+    fail('migrations', 'a folder path or a list of .sql file (or folder) paths', input.migrations);
   }
   if (input.sql !== undefined && typeof input.sql !== 'string' && !(Array.isArray(input.sql) && input.sql.every((m) => typeof m === 'string'))) {
     fail('sql', 'a string or a list of strings', input.sql);

@@ -21,7 +21,8 @@ export function closeMatches(name: string, candidates: Iterable<string>, max = 3
 
 const unqualified = (name: string) => (name.includes('.') ? name.slice(name.indexOf('.') + 1) : name);
 
-function distance(a: string, b: string): number {
+/** Levenshtein edit distance. */
+export function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     let prev = row[0]!;

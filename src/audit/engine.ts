@@ -2,6 +2,7 @@
 import { assertNotInTransaction, type Engine } from '../session/engine.js';
 import { touch } from '../coverage.js';
 import { evaluate, readFacts, resolveAuditOptions } from './index.js';
+import { withLocations } from './locations.js';
 import type { AuditOptions, AuditResult } from './types.js';
 
 export async function auditDatabase(engine: Engine, options: AuditOptions = {}): Promise<AuditResult> {
@@ -12,7 +13,7 @@ export async function auditDatabase(engine: Engine, options: AuditOptions = {}):
   const key = `audit:${JSON.stringify([resolved.schemas, resolved.apiRoles])}`;
   // The facts are dropped with the rest of the catalog cache when an owner statement writes.
   const facts = await engine.catalog.memo(key, () => engine.backend.exclusive((conn) => readFacts(conn, resolved)));
-  const result = evaluate(facts, resolved);
+  const result = withLocations(evaluate(facts, resolved), engine.sources);
   if (!resolved.verifyFixes.length) return result;
   // Each fix tried once per state of the schema, like the facts (waivers do not change the outcomes).
   const { fixesToTry, tryFixes, withOutcomes } = await import('./verify.js');

@@ -20,6 +20,19 @@ export interface Finding {
    * was gone and no new error or warning appeared on its table (true), or not (false)
    */
   fixVerified?: boolean;
+  /**
+   * Where its object is created, when the database was built from files (migrations, seed files)
+   * and one of them creates it: the file's path and the statement's 1-based range
+   * (`CREATE POLICY ...` for a policy, `CREATE TABLE ...` for a table, `CREATE FUNCTION ...`)
+   */
+  location?: FindingLocation;
+}
+
+export interface FindingLocation {
+  file: string;
+  start: { line: number; column: number };
+  /** just past the statement's last character */
+  end: { line: number; column: number };
 }
 
 /** A finding accepted on purpose: `{ check: 'rls_enabled_no_policy', object: 'public.audit_log' }`. */
@@ -87,6 +100,8 @@ export interface AuditResult {
   /** how many objects of those schemas the checks looked at */
   audited: Audited;
   database: string;
+  /** the files the database was built from (migrations, then seed files), when it was: what findings' `location` point into */
+  files?: string[];
 }
 
 export interface Audited {

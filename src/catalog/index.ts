@@ -73,6 +73,18 @@ export class Catalog {
     throw new UnknownTableError(name, closeMatches(name, all.map((t) => (t.schema === 'public' ? t.name : t.qualifiedName))));
   }
 
+  /**
+   * The tables of a schema (plain and partitioned, partitions included; not views, materialized
+   * or foreign tables, which have no row level security of their own), in name order. An unknown
+   * schema rejects with close matches. Each table counts as used by the running test.
+   */
+  async tablesOf(schema: string): Promise<TableInfo[]> {
+    await this.schema(schema);
+    const found = (await this.tables()).filter((t) => t.schema === schema && (t.kind === 'r' || t.kind === 'p'));
+    for (const t of found) touch('table', t.qualifiedName);
+    return found;
+  }
+
   schema(name: string): Promise<ObjectInfo> {
     return touched('schema', (o) => o.name, this.memo(`schema:${name}`, (c) => resolveSchema(c, name)));
   }

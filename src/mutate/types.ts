@@ -1,4 +1,5 @@
 /** The shapes of a mutation run: operators, mutants, statuses, options and the report. */
+import type { Locator } from '../sql/locate.js';
 
 export const OPERATORS = [
   'rls_disabled',
@@ -23,13 +24,7 @@ export type Operator = (typeof OPERATORS)[number];
 export type MutantStatus = 'Killed' | 'Survived' | 'NoCoverage' | 'Timeout' | 'CompileError' | 'Ignored' | 'Pending';
 
 /** Where the statement that made the mutated object is, to find it in migration files. */
-export type Locator =
-  | { kind: 'policy'; table: string; name: string }
-  | { kind: 'rls'; table: string; force: boolean }
-  | { kind: 'relation'; table: string }
-  | { kind: 'grant'; objectType: 'table' | 'sequence' | 'schema' | 'function'; object: string; privilege: string; grantee: string }
-  | { kind: 'function'; name: string }
-  | { kind: 'view'; name: string };
+export type { Locator };
 
 /** A mutant as the operators make it from one database's catalog. */
 export interface MutantSpec {

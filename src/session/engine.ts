@@ -10,6 +10,7 @@ import { postgresError } from '../backends/types.js';
 import type { Catalog } from '../catalog/index.js';
 import { DataApiError } from '../errors.js';
 import type { Preset } from '../presets/neon.js';
+import type { SqlSource } from '../migrations.js';
 import { literal } from '../sql/index.js';
 import type { Issuer } from '../tokens/index.js';
 import { identify, type Identity } from './identity.js';
@@ -25,6 +26,8 @@ export interface Engine {
   assertOpen(what: string): void;
   /** every user created on this database, then the anonymous requester */
   knownRequesters(): Requester[];
+  /** the SQL the database was built from (migration files, inline SQL, seed files), in order: where db.audit() locates findings */
+  sources: SqlSource[];
 }
 
 export interface Statement {

@@ -86,3 +86,36 @@ export function updateSql(table: string, values: Row, where: Where | undefined, 
 export function deleteSql(table: string, where: Where | undefined, returning?: Returning): string {
   return `DELETE FROM ${table} WHERE ${condition(where)}${returningClause(returning)}`;
 }
+
+/** A policy as CREATE POLICY states it; roles as pg_policy lists them ('public' for PUBLIC). */
+export interface PolicyShape {
+  name: string;
+  command: 'select' | 'insert' | 'update' | 'delete' | 'all';
+  permissive: boolean;
+  roles: string[];
+  using: string | null;
+  check: string | null;
+}
+
+/** `PUBLIC, "authenticated"`: a TO list. */
+export function roleListSql(roles: string[]): string {
+  return roles.map((r) => (r === 'public' ? 'PUBLIC' : ident(r))).join(', ');
+}
+
+/**
+ * CREATE POLICY for `p` on `table` (already quoted). Only the clauses its command allows are
+ * written: INSERT takes no USING, SELECT and DELETE no WITH CHECK, so a policy moved to another
+ * command keeps the expression that fits (USING becomes WITH CHECK for INSERT, and back).
+ */
+export function createPolicySql(table: string, p: PolicyShape): string {
+  const usingAllowed = p.command !== 'insert';
+  const checkAllowed = p.command === 'insert' || p.command === 'update' || p.command === 'all';
+  const using = usingAllowed ? (p.using ?? (checkAllowed ? null : p.check)) : null;
+  const check = checkAllowed ? (p.check ?? (usingAllowed ? null : p.using)) : null;
+  return (
+    `CREATE POLICY ${ident(p.name)} ON ${table} AS ${p.permissive ? 'PERMISSIVE' : 'RESTRICTIVE'} FOR ${p.command.toUpperCase()} TO ${roleListSql(p.roles)}` +
+    (using !== null ? ` USING (${using})` : '') +
+    (check !== null ? ` WITH CHECK (${check})` : '') +
+    ';'
+  );
+}

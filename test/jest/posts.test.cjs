@@ -46,6 +46,18 @@ describe('posts, in Jest', () => {
     await expect(db.as(await db.mintJwt({ sub: 'x' }, { expiresIn: '-1h' })).query('select 1')).rejects.toBeInstanceOf(DataApiError);
   });
 
+  test('policies by name, RLS of a schema, and a refused request\'s error (docs/migrating.md)', async () => {
+    await expect(db.schema('public')).toHaveRlsEnabled();
+    expect((await db.tables()).map((t) => t.name)).toEqual(['public.posts']);
+    await expect(db.table('posts')).toHavePolicies(['Public read access', 'Users can insert their own posts', 'Users can update their own posts', 'Users can delete their own posts']);
+    await expect(db.table('posts')).toHavePolicy('Public read access', { command: 'select', roles: ['authenticated'] });
+    await expect(db.table('posts')).not.toHavePolicy('Public read access', { roles: 'public' });
+    const forged = () => db.as(bob).insert('posts', { user_id: 'user-alice', content: 'forged' });
+    await expect(forged()).rejects.toThrow(DataApiError);
+    await expect(forged()).rejects.toMatchObject({ status: 403, code: '42501', message: 'new row violates row-level security policy for table "posts"' });
+    await expect(db.as(bob).update('posts', { content: 'x' }, { user_id: 'user-alice' })).resolves.toEqual({ rowCount: 0 });
+  });
+
   test('a failing matcher rejects with the explaining message', async () => {
     await expect(expect(db.table('posts')).toHaveRlsEnabled({ forced: true })).rejects.toThrow(
       'ALTER TABLE "public"."posts" FORCE ROW LEVEL SECURITY;',

@@ -39,21 +39,21 @@ beforeAll(() => assertBuilt());
 test('the Jest suite over the built package passes (embedded, with --experimental-vm-modules)', () => {
   const { status, report, output } = jest(VM_MODULES);
   expect(report.numFailedTests, output).toBe(0);
-  expect(report.numPassedTests).toBe(6);
+  expect(report.numPassedTests).toBe(7);
   expect(status).toBe(0);
 }, 120_000);
 
 test.skipIf(!process.env.PG_RLS_TEST_URL)('on the url backend, Jest needs no flag', () => {
   const { status, report, output } = jest({ PGRLS_JEST_BACKEND: 'url' });
   expect(report.numFailedTests, output).toBe(0);
-  expect(report.numPassedTests).toBe(6);
+  expect(report.numPassedTests).toBe(7);
   expect(status).toBe(0);
 }, 120_000);
 
 test.skipIf(!findNativeBinaries())('on the native backend, Jest needs no flag either', () => {
   const { status, report, output } = jest({ PG_RLS_TEST_BACKEND: 'native' });
   expect(report.numFailedTests, output).toBe(0);
-  expect(report.numPassedTests).toBe(6);
+  expect(report.numPassedTests).toBe(7);
   expect(status).toBe(0);
 }, 120_000);
 
@@ -84,7 +84,7 @@ test('a first run on a machine with an empty cache passes with Jest\'s default 5
   try {
     const { status, report, output } = jest({ ...VM_MODULES, PG_RLS_TEST_CACHE_DIR: cache, PGRLS_JEST_DEFAULT_TIMEOUTS: '1' });
     expect(report.numFailedTests, output).toBe(0);
-    expect(report.numPassedTests).toBe(6);
+    expect(report.numPassedTests).toBe(7);
     expect(status).toBe(0);
     expect(readdirSync(cache).filter((n) => n.endsWith('.pgdata'))).toHaveLength(1); // it was cold: the run built the entry
   } finally {

@@ -20,6 +20,10 @@ expectTypeOf(alice).toMatchTypeOf<Requester>();
 expectTypeOf(expect(db.table('posts')).toHaveRlsEnabled()).toEqualTypeOf<Promise<void>>();
 expectTypeOf(expect(db.table('posts')).not.toHaveRlsEnabled({ forced: true })).toEqualTypeOf<Promise<void>>();
 expectTypeOf(expect(db.table('posts')).toHavePolicyFor('select', 'authenticated')).toEqualTypeOf<Promise<void>>();
+expectTypeOf(expect(db.schema('public')).toHaveRlsEnabled()).toEqualTypeOf<Promise<void>>();
+expectTypeOf(db.tables({ schema: 'public' })).toEqualTypeOf<Promise<TableRef[]>>();
+expectTypeOf(expect(db.table('posts')).toHavePolicies(['Public read access'])).toEqualTypeOf<Promise<void>>();
+expectTypeOf(expect(db.table('posts')).not.toHavePolicy('Public read access', { command: 'select', roles: ['authenticated'], permissive: true })).toEqualTypeOf<Promise<void>>();
 expectTypeOf(expect(db.table('posts')).toGrantCrudTo('authenticated')).toEqualTypeOf<Promise<void>>();
 expectTypeOf(expect(db.table('posts')).toGrant(['SELECT', 'INSERT'], 'authenticated', { exactly: true })).toEqualTypeOf<Promise<void>>();
 expectTypeOf(expect(db.schema('public')).toGrant('SELECT', 'authenticated', { onTablesCreatedBy: 'postgres' })).toEqualTypeOf<Promise<void>>();
@@ -37,6 +41,12 @@ expectTypeOf(expect(db).toBeDataApiReady({ ignore: [{ check: 'rls_disabled_expos
 void expect(db.table('posts')).toHaveRlsEnabled({ force: true });
 // @ts-expect-error not a command
 void expect(db.table('posts')).toHavePolicyFor('upsert', 'authenticated');
+// @ts-expect-error toHavePolicies takes a list of names
+void expect(db.table('posts')).toHavePolicies('Public read access');
+// @ts-expect-error not a command of toHavePolicy
+void expect(db.table('posts')).toHavePolicy('Public read access', { command: 'upsert' });
+// @ts-expect-error an unknown option of toHavePolicy
+void expect(db.table('posts')).toHavePolicy('Public read access', { role: 'authenticated' });
 // @ts-expect-error a role is a name
 void expect(db.table('posts')).toGrantCrudTo(alice);
 // @ts-expect-error requesters are users, db.anonymous or tokens
