@@ -4,7 +4,7 @@ export type { TestDatabaseOptions, DataApiOptions, BackendName, CacheLimitsOptio
 export { User, Anonymous, type Requester, type UserOptions } from './internal.js';
 export { Session, PendingRequest, Transaction, OwnerSession, type RequestKind, type WriteOptions, type WriteResult, type WriteResultOf } from './internal.js';
 export type { QueryResult, Outcome } from './internal.js';
-export { TableRef, RowSet, ColumnRef, ObjectRef, RoleRef, type RowsOptions, type FunctionRef, type SchemaRef, type SequenceRef } from './internal.js';
+export { TableRef, RowSet, ColumnRef, ObjectRef, RoleRef, type RowsOptions, type FunctionRef, type SchemaRef, type SequenceRef, type TableInfo } from './internal.js';
 export type { Where, Returning } from './internal.js';
 export type { Claims, Jwks, MintOptions, SigningAlg } from './tokens/index.js';
 export {

@@ -19,3 +19,4 @@ export * from './sql/owner.js';
 export { loadParser } from './sql/parse.js';
 export { subjectFor } from './tokens/subject.js';
 export { distance as editDistance } from './suggest.js';
+export type { TableInfo } from './catalog/tables.js';

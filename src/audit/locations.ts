@@ -24,8 +24,20 @@ export function locatorsOf(f: Pick<Finding, 'object' | 'table'>): Locator[] {
   return /^[^\s.]+$/.test(f.object) ? [{ kind: 'schema', name: f.object }, { kind: 'role', name: f.object }] : [];
 }
 
-/** Parsed once per database: its sources do not change after it is built. */
-const parsedOf = new WeakMap<object, ParsedSource[]>();
+/**
+ * Each file parsed once per process (~0.1 s for a large Supabase project), while its text stays
+ * the same: every database of a suite, and of every run of `pg-rls-test mutate`, is built from
+ * the same files.
+ */
+const parsedFiles = new Map<string, ParsedSource>();
+
+function parsed(files: { label: string; text: string }[]): ParsedSource[] {
+  return files.map(({ label, text }) => {
+    let p = parsedFiles.get(label);
+    if (p?.text !== text) parsedFiles.set(label, (p = parseSources([{ name: label, text }])[0]!));
+    return p;
+  });
+}
 
 /**
  * The result with `location` set on every finding (waived ones too) whose object one of the
@@ -34,11 +46,10 @@ const parsedOf = new WeakMap<object, ParsedSource[]>();
 export function withLocations(result: AuditResult, sources: readonly { label: string; text: string }[]): AuditResult {
   const files = sources.filter((s) => isAbsolute(s.label));
   if (!files.length) return result;
-  let parsed = parsedOf.get(sources);
-  if (!parsed) parsedOf.set(sources, (parsed = parseSources(files.map((s) => ({ name: s.label, text: s.text })))));
+  const sourcesParsed = parsed(files);
   const place = <F extends Finding>(f: F): F => {
     for (const locator of locatorsOf(f)) {
-      const found = findStatement(parsed, locator);
+      const found = findStatement(sourcesParsed, locator);
       if (found) return { ...f, location: found };
     }
     return f;

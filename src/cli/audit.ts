@@ -213,7 +213,8 @@ async function runBuilt(io: CliIo, args: AuditArgs & { migrations: string[] }): 
       return 2;
     }
     progress('');
-    return report(io, args, result);
+    // the throw-away database's name means nothing to the reader: name what was audited
+    return report(io, args, { ...result, database: args.migrations.join(', ') });
   } finally {
     await db.close();
   }

@@ -16,7 +16,7 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
-  audit: { summary: 'check a live database for what would make the Data API leak or fail (read-only)', run: audit },
+  audit: { summary: 'check a live database (read-only), or migrations without a server, for what would make the Data API leak or fail', run: audit },
   cache: { summary: "list the embedded backend's prepared databases and working copies; 'cache clean' removes them", run: cache },
   prepare: { summary: 'build the prepared database before the first test run (migrations applied, cached)', run: prepare },
   mutate: { summary: 'mutation testing: break each policy and grant, rerun the tests, report what no test noticed', run: mutateCommand },

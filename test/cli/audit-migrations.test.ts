@@ -48,7 +48,7 @@ forEachBackend((backend) => {
   test('clean migrations exit 0', async () => {
     const r = await cli(project, ['audit', '--migrations', 'db/migrations', ...server]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
-    expect(r.stdout).toMatch(/^audit of \S+ \(schemas: public; 1 table, 0 views, 0 functions\): 0 errors, 0 warnings, 0 info, 0 waived\n$/);
+    expect(r.stdout).toMatch(/^audit of db\/migrations \(schemas: public; 1 table, 0 views, 0 functions\): 0 errors, 0 warnings, 0 info, 0 waived\n$/);
   });
 
   test('an error exits 1 and says where it was made; --sql files come after the migrations', async () => {
@@ -67,6 +67,14 @@ forEachBackend((backend) => {
         '',
       ].join('\n'),
     );
+  });
+
+  test('--verify-fixes tries the fix in the built database; the finding keeps its place', async () => {
+    const r = await cli(project, ['audit', '--migrations', 'db/migrations', '--sql', 'db/notes.sql', '--verify-fixes', '--format', 'json', ...server]);
+    expect(r).toMatchObject({ code: 1, stderr: '' });
+    expect(JSON.parse(r.stdout).findings).toEqual([
+      expect.objectContaining({ check: 'rls_disabled_exposed', fixVerified: false, location: { file: join(project, 'db/notes.sql'), start: { line: 2, column: 1 }, end: { line: 2, column: 51 } } }),
+    ]);
   });
 
   test('--format sarif: the result at the file and line, relative to the repository root, valid for code scanning', async () => {
