@@ -14,10 +14,16 @@ interface Call {
 
 const calls: Call[] = [];
 
-export function track<T>(matcher: string, result: PromiseLike<T>): PromiseLike<T> {
+/**
+ * `callSite`: a rejection's stack gets the frames of the call (the test's line among them).
+ * Vitest makes a failing async matcher's error in a `.then` callback, so its stack has no frame of
+ * the test and the report shows no file and line; Jest gives the error the call's stack itself.
+ */
+export function track<T>(matcher: string, result: PromiseLike<T>, options: { callSite?: boolean } = {}): PromiseLike<T> {
   const call: Call = { matcher, awaited: false, origin: new Error() };
   calls.push(call);
-  const promise = Promise.resolve(result);
+  const settled = Promise.resolve(result);
+  const promise = options.callSite ? settled.catch((e: unknown) => Promise.reject(withCallSite(e, call.origin))) : settled;
   promise.catch(() => undefined); // reported by the guard instead of as an unhandled rejection
   return {
     then(onFulfilled, onRejected) {
@@ -34,6 +40,15 @@ export function track<T>(matcher: string, result: PromiseLike<T>): PromiseLike<T
     },
     [Symbol.toStringTag]: 'Promise',
   } as PromiseLike<T>;
+}
+
+/**
+ * `e` with the frames of `origin` below its own, from the caller of the matcher's wrapper on (a
+ * runner shows the code of the first frame in a module it loaded: the wrapper's is one).
+ */
+function withCallSite(e: unknown, origin: Error): unknown {
+  if (e instanceof Error && typeof e.stack === 'string' && origin.stack) e.stack += `\n${origin.stack.split('\n').slice(3).join('\n')}`;
+  return e;
 }
 
 /** Called after each test: throws when a call of this test was never awaited. */

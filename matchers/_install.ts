@@ -70,7 +70,7 @@ export function installWith(matchers: Record<string, unknown>, expect: Extendabl
     for (const name of names) {
       const method = proto[name] as (...a: unknown[]) => PromiseLike<unknown>;
       proto[name] = function (this: unknown, ...args: unknown[]) {
-        return track(name, method.apply(this, args));
+        return track(name, method.apply(this, args), { callSite: true });
       };
     }
   } else {

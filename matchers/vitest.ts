@@ -14,7 +14,7 @@ expect.extend(matchers as never);
 for (const name of asyncMatcherNames) {
   chai.util.overwriteMethod(chai.Assertion.prototype, name, (original: (...a: unknown[]) => unknown) =>
     function (this: unknown, ...args: unknown[]) {
-      return track(name, original.apply(this, args) as PromiseLike<unknown>);
+      return track(name, original.apply(this, args) as PromiseLike<unknown>, { callSite: true });
     },
   );
 }

@@ -1,5 +1,6 @@
+#!/usr/bin/env node
 // The `pg-rls-test` command (package.json "bin" -> dist/cli.js); the logic is in ./cli/index.ts, testable
-// without a process. No hashbang here: the build's banner adds `#!/usr/bin/env node` (a second one would be a syntax error).
+// without a process. esbuild keeps an entry's hashbang (a banner would put one on every shared chunk too).
 import { main } from './cli/index.js';
 
 let finished = false;
