@@ -7,7 +7,7 @@
  * through PUBLIC) is not made; it is counted in `skipped`.
  */
 import type { PolicyFacts, RelationFacts } from '../audit/facts.js';
-import { ident, literal, qualified } from '../sql/index.js';
+import { ident, literal, qualified, roleListSql } from '../sql/index.js';
 import { andOf, calledFunctions, conjuncts, deparse, parseExpression, referencedColumns, walk } from '../sql/parse.js';
 import type { AclEntry, MutationFacts, RequiredColumn } from './facts.js';
 import { OPERATORS, type Locator, type MutantSpec, type Operator } from './types.js';
@@ -169,7 +169,7 @@ function policyMutants(rel: RelationFacts, p: PolicyFacts, options: GenerateOpti
     } else skip('check_true');
   }
   if (p.roles.includes('public')) skip('roles_widened');
-  else push('roles_widened', `applies TO public instead of ${p.roles.join(', ')}`, `${alter} TO PUBLIC`, `${alter} TO ${p.roles.map(roleSql).join(', ')}`, hint.widened);
+  else push('roles_widened', `applies TO public instead of ${p.roles.join(', ')}`, `${alter} TO PUBLIC`, `${alter} TO ${roleListSql(p.roles)}`, hint.widened);
   if (p.permissive) skip('restrictive_to_permissive');
   else push('restrictive_to_permissive', 'becomes PERMISSIVE', recreate({ permissive: true }), original, hint.restricts);
   if (p.cmd === 'all') skip('command_widened');
@@ -196,13 +196,9 @@ function policyMutants(rel: RelationFacts, p: PolicyFacts, options: GenerateOpti
   } else skip('null_identity_admitted');
 }
 
-function roleSql(role: string): string {
-  return role === 'public' ? 'PUBLIC' : ident(role);
-}
-
 export function createPolicySql(table: string, p: PolicyFacts): string {
   return [
-    `CREATE POLICY ${ident(p.name)} ON ${table} AS ${p.permissive ? 'PERMISSIVE' : 'RESTRICTIVE'} FOR ${p.cmd.toUpperCase()} TO ${p.roles.map(roleSql).join(', ')}`,
+    `CREATE POLICY ${ident(p.name)} ON ${table} AS ${p.permissive ? 'PERMISSIVE' : 'RESTRICTIVE'} FOR ${p.cmd.toUpperCase()} TO ${roleListSql(p.roles)}`,
     p.using !== null ? ` USING (${p.using})` : '',
     p.check !== null ? ` WITH CHECK (${p.check})` : '',
   ].join('');
@@ -416,7 +412,7 @@ function revokeMutant(a: AclEntry, m: MutationFacts, out: MutantSpec[], skip: (o
     skip('privilege_revoked');
     return;
   }
-  const grantee = roleSql(a.grantee);
+  const grantee = roleListSql([a.grantee]);
   const withOption = a.grantable ? ' WITH GRANT OPTION' : '';
   let target: string;
   let object: string;

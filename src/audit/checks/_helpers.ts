@@ -2,7 +2,7 @@
  * What the checks share: names of objects as reports print them and as SQL needs them, who a
  * policy applies to, who reaches a table through the Data API, and the finding builder.
  */
-import { ident, qualified } from '../../sql/index.js';
+import { ident, qualified, roleListSql } from '../../sql/index.js';
 import { identityCallIn, ownerCondition as sqlOwnerCondition } from '../../sql/owner.js';
 import { routines, type Routines } from '../expressions.js';
 import type { FunctionFacts, PolicyCmd, PolicyFacts, Privilege, RelationFacts } from '../facts.js';
@@ -26,9 +26,8 @@ export function list(items: string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
-export function roleList(roles: string[]): string {
-  return roles.map((r) => (r === 'public' ? 'PUBLIC' : ident(r))).join(', ');
-}
+/** `PUBLIC, "authenticated"`: a TO list (src/sql's, shared with the matchers and mutate). */
+export const roleList = roleListSql;
 
 /** API roles that exist, authenticated first. */
 export function apiRoles(ctx: CheckContext): string[] {
